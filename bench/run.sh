@@ -1,0 +1,460 @@
+#!/usr/bin/env bash
+# Benchmark of the repository engine (issue 2): varlor-backup against restic and borg on the same
+# generated Varlor-like tree, in one run. See bench/README.md.
+#
+#   bench/run.sh [--size 1GiB] [--seed 1] [--tools varlor,restic,borg,borg-zstd] [--keep] [--no-doc]
+#                [--no-profile]
+#
+# Everything it writes goes under its work folder ($BENCH_WORK, default .bench/run in the
+# checkout, git-ignored; removed on exit unless --keep), except docs/benchmarks.md, where it
+# regenerates only the section "## Repository engine (issue 2)". Nothing is sent anywhere: the
+# repositories are local folders. It installs restic, borgbackup, zstd and time with apt if missing.
+# Unless --no-profile, one more initial backup of varlor-backup runs under `perf record` (if perf is
+# installed) to say where its time goes.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SIZE=1GiB
+SEED=1
+MUTATE_SEED=2
+TOOLS=varlor,restic,borg,borg-zstd
+KEEP=0
+WRITE_DOC=1
+PROFILE=1
+DOC="$ROOT/docs/benchmarks.md"
+SECTION="## Repository engine (issue 2)"
+NOCHANGE_RUNS=3
+COMMAND_LINE="bench/run.sh $*"
+
+usage() { sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --size) SIZE=${2:?--size needs a value}; shift 2 ;;
+    --seed) SEED=${2:?--seed needs a value}; shift 2 ;;
+    --tools) TOOLS=${2:?--tools needs a value}; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    --no-doc) WRITE_DOC=0; shift ;;
+    --no-profile) PROFILE=0; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+[ "$COMMAND_LINE" = "bench/run.sh " ] && COMMAND_LINE="bench/run.sh"
+
+WORK="${BENCH_WORK:-$ROOT/.bench}/run"
+DATA="$WORK/data"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+cleanup() {
+  local rc=$?
+  if [ "$KEEP" = 1 ]; then
+    log "kept the work folder $WORK"
+  elif [ -n "${WORK:-}" ] && [ -f "$WORK/.varlor-bench" ]; then
+    rm -rf -- "$WORK"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+has_tool() { case ",$TOOLS," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+
+# ---------------------------------------------------------------- dependencies
+need_pkgs=()
+command -v restic >/dev/null || ! has_tool restic || need_pkgs+=(restic)
+if ! command -v borg >/dev/null && { has_tool borg || has_tool borg-zstd; }; then need_pkgs+=(borgbackup); fi
+command -v zstd >/dev/null || need_pkgs+=(zstd)
+[ -x /usr/bin/time ] || need_pkgs+=(time)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  log "installing ${need_pkgs[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
+# The work folder is ours only if it is new or carries our marker (so a wrong BENCH_WORK deletes nothing).
+if [ -e "$WORK" ]; then
+  [ -f "$WORK/.varlor-bench" ] || die "$WORK exists and was not made by bench/run.sh; remove it or set BENCH_WORK"
+  rm -rf -- "$WORK"
+fi
+mkdir -p "$WORK/logs" "$WORK/home"
+touch "$WORK/.varlor-bench"
+
+# ---------------------------------------------------------------- tree generator
+log "building the tree generator"
+dotnet build "$ROOT/bench/Varlor.Bench.TreeGen/Varlor.Bench.TreeGen.csproj" -c Release -o "$WORK/treegen" \
+  >"$WORK/logs/treegen-build.log" 2>&1 || { tail -n 30 "$WORK/logs/treegen-build.log" >&2; die "tree generator build failed"; }
+TREEGEN="$WORK/treegen/varlor-treegen"
+
+# ---------------------------------------------------------------- varlor-backup
+# VARLOR_BIN=/path/to/varlor-backup in the environment times that program instead of the launcher's.
+VARLOR_BIN=${VARLOR_BIN:-}
+VARLOR_NOTE=""
+if has_tool varlor && [ -n "$VARLOR_BIN" ]; then
+  [ -x "$VARLOR_BIN" ] || { VARLOR_NOTE="VARLOR_BIN=$VARLOR_BIN is not executable"; VARLOR_BIN=""; }
+elif has_tool varlor; then
+  if [ ! -x "$ROOT/varlor-backup" ]; then
+    VARLOR_NOTE="the launcher ./varlor-backup does not exist yet"
+  elif ! (cd "$ROOT" && ./varlor-backup --help >"$WORK/logs/varlor-warmup.log" 2>&1); then
+    VARLOR_NOTE="./varlor-backup --help failed: $(tail -n 3 "$WORK/logs/varlor-warmup.log" | tr '\n' ' ')"
+  else
+    # The launcher builds if needed, then runs the built program: time that program directly.
+    VARLOR_BIN=$(grep -o 'artifacts/bin/[A-Za-z0-9._/-]*varlor-backup' "$ROOT/varlor-backup" | head -n 1 || true)
+    VARLOR_BIN="$ROOT/${VARLOR_BIN:-artifacts/bin/varlor-backup/varlor-backup}"
+    [ -x "$VARLOR_BIN" ] || { VARLOR_NOTE="built program $VARLOR_BIN not found"; VARLOR_BIN=""; }
+  fi
+  [ -z "$VARLOR_NOTE" ] || log "varlor-backup left out: $VARLOR_NOTE"
+fi
+
+ACTIVE=()
+for t in varlor restic borg borg-zstd; do
+  has_tool "$t" || continue
+  [ "$t" = varlor ] && [ -z "$VARLOR_BIN" ] && continue
+  ACTIVE+=("$t")
+done
+[ ${#ACTIVE[@]} -gt 0 ] || die "no tool to measure"
+
+# Secrets only through the environment, never on a command line. Throwaway, per run.
+PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+export RESTIC_PASSWORD="$PASSWORD" BORG_PASSPHRASE="$PASSWORD" VARLOR_PASSWORD="$PASSWORD"
+export RESTIC_REPOSITORY="$WORK/repo-restic" RESTIC_CACHE_DIR="$WORK/home/restic-cache"
+export VARLOR_REPOSITORY="$WORK/repo-varlor"
+export BORG_BASE_DIR="$WORK/home/borg" BORG_RELOCATED_REPO_ACCESS_IS_OK=yes BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=no
+
+repo_of() {
+  case "$1" in
+    varlor) echo "$WORK/repo-varlor" ;; restic) echo "$WORK/repo-restic" ;;
+    borg) echo "$WORK/repo-borg" ;; borg-zstd) echo "$WORK/repo-borg-zstd" ;;
+  esac
+}
+
+# $WORK/tool.sh TOOL VERB [ARG] runs one tool command from $WORK; it execs the tool, so that
+# /usr/bin/time measures the tool itself. Secrets and repositories come from the exported environment.
+export VARLOR_BIN WORK
+cat >"$WORK/tool.sh" <<'TOOL'
+#!/usr/bin/env bash
+set -euo pipefail
+tool=$1 verb=$2 arg=${3:-}
+cd "$WORK"
+run() { exec env HOME="$WORK/home" XDG_CACHE_HOME="$WORK/home/.cache" XDG_CONFIG_HOME="$WORK/home/.config" "$@"; }
+case "$tool:$verb" in
+  varlor:init) run "$VARLOR_BIN" init ;;
+  varlor:backup) run "$VARLOR_BIN" backup data --quiet ;;
+  varlor:restore) run "$VARLOR_BIN" restore latest --target "$arg" ;;
+  restic:init) run restic init ;;
+  restic:backup) run restic backup --quiet data ;;
+  restic:restore) run restic restore latest --target "$arg" ;;
+  borg:init) run borg init --encryption=repokey "$WORK/repo-borg" ;;
+  borg:backup) run borg create "$WORK/repo-borg::$arg" data ;;
+  borg:restore) cd "$arg" && run borg extract "$WORK/repo-borg::mutated" ;;
+  borg-zstd:init) run borg init --encryption=repokey "$WORK/repo-borg-zstd" ;;
+  borg-zstd:backup) run borg create --compression zstd,3 "$WORK/repo-borg-zstd::$arg" data ;;
+  borg-zstd:restore) cd "$arg" && run borg extract "$WORK/repo-borg-zstd::mutated" ;;
+  *) echo "tool.sh: no command for $tool $verb" >&2; exit 2 ;;
+esac
+TOOL
+chmod +x "$WORK/tool.sh"
+tool_cmd() { "$WORK/tool.sh" "$@"; }
+
+declare -A R=()    # R[tool.metric] = value
+declare -A FAILED=()
+
+tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%d", s}'; }
+dir_bytes() { du -sb "$1" | awk '{print $1}'; }
+# Reads every file once so each measured step starts with the same warm page cache.
+warm() { find "$@" -type f -print0 | xargs -0 -r cat >/dev/null; }
+mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
+
+# measure TOOL STEP VERB [ARG]: runs the verb under /usr/bin/time -v; records seconds, peak RSS, CPU.
+measure() {
+  local tool=$1 step=$2 verb=$3 arg=${4:-} out="$WORK/logs/$1.$2" t0 t1 rc=0
+  sync
+  t0=$(date +%s%N)
+  /usr/bin/time -v -o "$out.time" "$WORK/tool.sh" "$tool" "$verb" "$arg" >"$out.log" 2>&1 || rc=$?
+  t1=$(date +%s%N)
+  local secs rss user sys
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out.time")
+  user=$(awk -F': ' '/User time/ {print $2}' "$out.time")
+  sys=$(awk -F': ' '/System time/ {print $2}' "$out.time")
+  R[$tool.$step.s]=$secs
+  R[$tool.$step.rss]=$rss
+  R[$tool.$step.cpu]=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
+  local peak=${R[$tool.peak]:-0}
+  if [ "${rss:-0}" -gt "$peak" ]; then R[$tool.peak]=$rss; fi
+  if [ "$rc" -ne 0 ]; then
+    FAILED[$tool.$step]="exit $rc"
+    log "$tool $step FAILED (exit $rc); last lines:"
+    tail -n 5 "$out.log" >&2
+    return 1
+  fi
+  log "$(printf '%-10s %-16s %8.2f s  %6d MiB peak  %7.2f s CPU' "$tool" "$step" "$secs" "$((rss / 1024))" "${R[$tool.$step.cpu]}")"
+}
+
+# ---------------------------------------------------------------- the tree
+log "generating a $SIZE tree (seed $SEED)"
+"$TREEGEN" gen --out "$DATA" --size "$SIZE" --seed "$SEED" | tee "$WORK/logs/gen.log" >&2
+SRC_BYTES=$(tree_bytes "$DATA")
+SRC_FILES=$(find "$DATA" -type f | wc -l)
+GEN_SUMMARY=$(head -n 1 "$WORK/logs/gen.log" | sed 's/^treegen: //; s/; [^;]* written in .*//')
+
+# Single-core reference speeds on this very tree (what the issue's limit is computed from).
+log "single-core reference: sha256sum and zstd on the tree"
+warm "$DATA"
+ref() {  # ref CMD...: prints "seconds output-bytes" for: cat of the whole tree | CMD
+  local t0 t1 bytes
+  t0=$(date +%s%N)
+  bytes=$(find "$DATA" -type f -print0 | sort -z | xargs -0 cat | "$@" | wc -c)
+  t1=$(date +%s%N)
+  awk -v a="$t0" -v b="$t1" -v n="$bytes" 'BEGIN {printf "%.3f %d\n", (b - a) / 1e9, n}'
+}
+# openssl is what .NET's SHA256 calls on Linux (SHA-NI where the CPU has it); coreutils' sha256sum is not.
+read -r REF_SHA _ < <(ref openssl dgst -sha256)
+read -r REF_Z1 Z1_BYTES < <(ref zstd -1 -T1 -c)
+read -r REF_Z3 Z3_BYTES < <(ref zstd -3 -T1 -c)
+
+# ---------------------------------------------------------------- the runs
+for t in "${ACTIVE[@]}"; do
+  (cd "$WORK" && tool_cmd "$t" init >"$WORK/logs/$t.init.log" 2>&1) || { FAILED[$t.init]="init failed"; tail -n 5 "$WORK/logs/$t.init.log" >&2; }
+done
+
+for t in "${ACTIVE[@]}"; do
+  [ -z "${FAILED[$t.init]:-}" ] || continue
+  warm "$DATA"
+  measure "$t" initial backup initial || continue
+  R[$t.repo_initial]=$(dir_bytes "$(repo_of "$t")")
+  runs=()
+  for i in $(seq 1 "$NOCHANGE_RUNS"); do
+    warm "$DATA"
+    measure "$t" "nochange$i" backup "nochange$i" || break
+    runs+=("${R[$t.nochange$i.s]}")
+  done
+  if [ ${#runs[@]} -eq "$NOCHANGE_RUNS" ]; then
+    R[$t.nochange.s]=$(printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(((NOCHANGE_RUNS + 1) / 2))p")
+  fi
+done
+
+log "applying a day of change (seed $MUTATE_SEED)"
+"$TREEGEN" mutate --out "$DATA" --seed "$MUTATE_SEED" | tee "$WORK/logs/mutate.log" >&2
+MUT_BYTES=$(tree_bytes "$DATA")
+MUTATE_SUMMARY=$(sed 's/^treegen: //; s/; [0-9.]* s$//' "$WORK/logs/mutate.log")
+
+for t in "${ACTIVE[@]}"; do
+  [ -z "${FAILED[$t.init]:-}${FAILED[$t.initial]:-}" ] || continue
+  before=$(dir_bytes "$(repo_of "$t")")
+  warm "$DATA"
+  measure "$t" mutated backup mutated || continue
+  R[$t.repo_final]=$(dir_bytes "$(repo_of "$t")")
+  R[$t.added]=$((R[$t.repo_final] - before))
+done
+
+for t in "${ACTIVE[@]}"; do
+  [ -n "${R[$t.repo_final]:-}" ] || continue
+  target="$WORK/restore-$t"
+  rm -rf -- "$target"; mkdir -p "$target"
+  warm "$(repo_of "$t")"
+  sync
+  if measure "$t" restore restore "$target"; then
+    sync
+    # Find where the tree landed (restic keeps the absolute path, borg the relative one).
+    root=$(find "$target" -type d -path '*/data/storage' -prune -print | head -n 1)
+    if [ -n "$root" ] && diff -r -q "$DATA" "$(dirname "$root")" >"$WORK/logs/$t.verify.log" 2>&1; then
+      R[$t.verified]=yes
+    else
+      R[$t.verified]="NO ($(wc -l <"$WORK/logs/$t.verify.log") differences)"
+      head -n 5 "$WORK/logs/$t.verify.log" >&2 || true
+    fi
+  fi
+  rm -rf -- "$target"
+done
+
+# ---------------------------------------------------------------- profile of varlor-backup
+PROFILE_NOTE=""
+if [ "$PROFILE" = 1 ] && [ -n "$VARLOR_BIN" ] && [ -n "${R[varlor.initial.s]:-}" ]; then
+  if ! command -v perf >/dev/null; then
+    PROFILE_NOTE="perf is not installed (Debian package linux-perf): no profile."
+  else
+    log "profiling one more initial backup of varlor-backup with perf"
+    # Restore removed nothing from the tree: this is the tree after the day of change.
+    if VARLOR_REPOSITORY="$WORK/repo-varlor-profile" "$WORK/tool.sh" varlor init >"$WORK/logs/profile.init.log" 2>&1; then
+      warm "$DATA"; sync
+      # cpu-clock works where hardware counters are not exposed (VMs); -N keeps perf out of ~/.debug.
+      if VARLOR_REPOSITORY="$WORK/repo-varlor-profile" perf record -N -e cpu-clock -F 499 -o "$WORK/perf.data" \
+          -- "$WORK/tool.sh" varlor backup >"$WORK/logs/profile.log" 2>&1; then
+        perf_top() { perf report -i "$WORK/perf.data" --stdio --no-children --sort "$1" --percent-limit "$2" 2>/dev/null \
+          | grep -v -e '^#' -e '^$' | head -n "$3" | sed 's/[[:space:]]*$//'; }
+        PROFILE_DSO=$(perf_top dso 0.5 12)
+        PROFILE_SYM=$(perf_top dso,sym 1 25)
+        PROFILE_COMM=$(perf_top comm 1 12)
+      else
+        PROFILE_NOTE="perf record failed: $(tail -n 2 "$WORK/logs/profile.log" | tr '\n' ' ')"
+      fi
+    fi
+    rm -rf -- "$WORK/repo-varlor-profile" "$WORK/perf.data"
+  fi
+fi
+
+# ---------------------------------------------------------------- report
+rate() { awk -v b="$1" -v s="$2" 'BEGIN {if (s > 0) printf "%.1f", b / 1048576 / s; else print "n/a"}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a != "" && b != "" && b + 0 > 0) printf "%.2f", a / b; else print "n/a"}'; }
+val() { local v=${R[$1]:-}; [ -n "$v" ] && echo "$v" || echo ""; }
+cell() { local v; v=$(val "$1"); [ -n "$v" ] && printf '%s' "$v" || printf 'n/a'; }
+
+for t in "${ACTIVE[@]}"; do
+  if [ -n "${R[$t.initial.s]:-}" ]; then
+    R[$t.initial.mibs]=$(rate "$SRC_BYTES" "${R[$t.initial.s]}")
+    R[$t.initial.cores]=$(awk -v c="${R[$t.initial.cpu]}" -v s="${R[$t.initial.s]}" 'BEGIN {printf "%.2f", c / s}')
+    R[$t.initial.rss.mib]=$(mib "$((R[$t.initial.rss] * 1024))")
+  fi
+  if [ -n "${R[$t.restore.s]:-}" ]; then R[$t.restore.mibs]=$(rate "$MUT_BYTES" "${R[$t.restore.s]}"); fi
+  for k in repo_initial repo_final added; do
+    if [ -n "${R[$t.$k]:-}" ]; then R[$t.$k.mib]=$(mib "${R[$t.$k]}"); fi
+  done
+  if [ -n "${R[$t.peak]:-}" ]; then R[$t.peak.mib]=$(mib "$((R[$t.peak] * 1024))"); fi
+done
+
+label() {
+  case "$1" in
+    varlor) echo "varlor-backup" ;; restic) echo "restic" ;; borg) echo "borg (lz4)" ;; borg-zstd) echo "borg (zstd,3)" ;;
+  esac
+}
+version_of() {
+  case "$1" in
+    varlor) "$VARLOR_BIN" --version 2>/dev/null | head -n 1 || true
+            echo "(commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ', with uncommitted changes in src/'))" ;;
+    restic) restic version | awk '{print $1, $2}' ;;
+    borg|borg-zstd) borg --version ;;
+  esac
+}
+
+SECTION_FILE="$WORK/section.md"
+{
+  echo "$SECTION"
+  echo
+  echo "Written by \`bench/run.sh\` on $(date -u +%Y-%m-%d) (rerunning it replaces this section only)."
+  echo
+  echo "Command: \`$COMMAND_LINE\` (tree seed $SEED, change seed $MUTATE_SEED)."
+  echo
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') ($(grep -m1 -o -w sha_ni /proc/cpuinfo >/dev/null && echo 'SHA-NI, ')$(grep -m1 -o -w aes /proc/cpuinfo >/dev/null && echo 'AES-NI, ')$(grep -m1 -o -w avx2 /proc/cpuinfo >/dev/null && echo 'AVX2')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, Linux $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version 2>/dev/null || echo '?'). The machine is shared with other work, so figures move by some percent between runs."
+  echo
+  echo "Tools:"
+  for t in "${ACTIVE[@]}"; do
+    [ "$t" = borg-zstd ] && continue
+    echo "- $(label "$t"): $(version_of "$t" | tr '\n' ' ' | sed 's/ *$//')"
+  done
+  [ -z "$VARLOR_NOTE" ] || echo "- varlor-backup: not measured ($VARLOR_NOTE)"
+  echo
+  echo "Data: $GEN_SUMMARY; $SRC_FILES files, $(mib "$SRC_BYTES") MiB. A day of change: $MUTATE_SUMMARY; $(mib "$MUT_BYTES") MiB after it."
+  echo
+  echo "Method: each tool gets a fresh local repository in the work folder (restic: default settings; borg 1.2: \`--encryption=repokey\`, lz4 by default and \`--compression zstd,3\`; varlor-backup: defaults). Before every measured step the page cache is warmed the same way for all (the tree is read once; before a restore the repository is read once) and \`sync\` runs. Times are wall-clock; peak memory is \"Maximum resident set size\" from \`/usr/bin/time -v\`. The no-change backup is the median of $NOCHANGE_RUNS runs. The restore is of the snapshot after the day of change, into an empty folder, and is compared with the source with \`diff -r\` afterwards (not timed)."
+  echo
+  printf '| |'; for t in "${ACTIVE[@]}"; do printf ' %s |' "$(label "$t")"; done; echo
+  printf '|---|'; for t in "${ACTIVE[@]}"; do printf -- '---:|'; done; echo
+  row() { local title=$1 key=$2; printf '| %s |' "$title"; for t in "${ACTIVE[@]}"; do printf ' %s |' "$(cell "$t.$key")"; done; echo; }
+  row "Initial backup (MiB/s)" initial.mibs
+  row "Initial backup (s)" initial.s
+  row "Initial backup: cores used (CPU s / wall s)" initial.cores
+  row "No-change backup (s, median of $NOCHANGE_RUNS)" nochange.s
+  row "Backup after a day of change (s)" mutated.s
+  row "Repository growth from that backup (MiB)" added.mib
+  row "Full restore (MiB/s)" restore.mibs
+  row "Full restore (s)" restore.s
+  row "Restore identical to the source" verified
+  row "Repository after the initial backup (MiB)" repo_initial.mib
+  row "Repository after all backups (MiB)" repo_final.mib
+  row "Peak memory, initial backup (MiB)" initial.rss.mib
+  row "Peak memory, any step (MiB)" peak.mib
+  echo
+  if [ ${#FAILED[@]} -gt 0 ]; then
+    echo "Failures: $(for k in "${!FAILED[@]}"; do printf '%s (%s); ' "$k" "${FAILED[$k]}"; done | sed 's/; $//')."
+    echo
+  fi
+
+  echo "Single-core reference on the same tree (\`cat\` of all files piped into one process): SHA-256 (\`openssl dgst -sha256\`) $(rate "$SRC_BYTES" "$REF_SHA") MiB/s; zstd -1 $(rate "$SRC_BYTES" "$REF_Z1") MiB/s (ratio $(ratio "$SRC_BYTES" "$Z1_BYTES")); zstd -3 $(rate "$SRC_BYTES" "$REF_Z3") MiB/s (ratio $(ratio "$SRC_BYTES" "$Z3_BYTES"))."
+  LIMIT3=$(awk -v n="$(nproc)" -v b="$SRC_BYTES" -v h="$REF_SHA" -v z="$REF_Z3" 'BEGIN {printf "%.0f", n * b / 1048576 / (h + z)}')
+  LIMIT1=$(awk -v n="$(nproc)" -v b="$SRC_BYTES" -v h="$REF_SHA" -v z="$REF_Z1" 'BEGIN {printf "%.0f", n * b / 1048576 / (h + z)}')
+  echo "The limit this sets for a backup that hashes and compresses every byte once, on all $(nproc) cores: $LIMIT3 MiB/s with zstd -3, $LIMIT1 MiB/s with zstd -1 (cores x 1 / (1/sha256 + 1/zstd); encryption with AES-NI is an order of magnitude cheaper and left out)."
+  if [ -n "$(val varlor.initial.mibs)" ]; then
+    echo "varlor-backup's initial backup runs at $(awk -v v="${R[varlor.initial.mibs]}" -v l="$LIMIT3" 'BEGIN {printf "%.0f%%", 100 * v / l}') of the zstd -3 limit and $(awk -v v="${R[varlor.initial.mibs]}" -v l="$LIMIT1" 'BEGIN {printf "%.0f%%", 100 * v / l}') of the zstd -1 limit, using ${R[varlor.initial.cores]} of $(nproc) cores."
+  fi
+  echo
+
+  if has_tool restic && [ -n "$VARLOR_BIN" ]; then
+    echo "### Ratios"
+    echo
+    echo "| | varlor / restic | varlor / borg (lz4) |$(has_tool borg-zstd && printf ' varlor / borg (zstd,3) |')"
+    echo "|---|---:|---:|$(has_tool borg-zstd && printf -- '---:|')"
+    rrow() {
+      local title=$1 key=$2
+      printf '| %s | %s | %s |' "$title" "$(ratio "$(val "varlor.$key")" "$(val "restic.$key")")" "$(ratio "$(val "varlor.$key")" "$(val "borg.$key")")"
+      has_tool borg-zstd && printf ' %s |' "$(ratio "$(val "varlor.$key")" "$(val "borg-zstd.$key")")"
+      echo
+    }
+    rrow "Initial backup throughput (higher is better)" initial.mibs
+    rrow "No-change backup time (lower is better)" nochange.s
+    rrow "Backup after a day of change, time (lower is better)" mutated.s
+    rrow "Repository growth from that backup (lower is better)" added
+    rrow "Restore throughput (higher is better)" restore.mibs
+    rrow "Repository size after all backups (lower is better)" repo_final
+    rrow "Peak memory, any step (lower is better)" peak
+    echo
+    echo "### Targets (issue 2)"
+    echo
+    echo "| Target | Required | Measured | |"
+    echo "|---|---|---|---|"
+    target() {  # target TITLE REQUIRED MEASURED_RATIO OP LIMIT
+      local verdict="not met"
+      if [ "$3" = n/a ]; then verdict="not measured"
+      elif awk -v r="$3" -v l="$5" -v op="$4" 'BEGIN {exit !((op == ">=" && r >= l) || (op == "<=" && r <= l))}'; then verdict="met"; fi
+      echo "| $1 | $2 | $3x | $verdict |"
+    }
+    target "Initial backup throughput" "at least 1.5x restic's" "$(ratio "$(val varlor.initial.mibs)" "$(val restic.initial.mibs)")" ">=" 1.5
+    target "No-change backup time" "at most 0.5x restic's" "$(ratio "$(val varlor.nochange.s)" "$(val restic.nochange.s)")" "<=" 0.5
+    target "Restore throughput" "at least 1x restic's" "$(ratio "$(val varlor.restore.mibs)" "$(val restic.restore.mibs)")" ">=" 1
+    target "Repository size" "at most 1x restic's" "$(ratio "$(val varlor.repo_final)" "$(val restic.repo_final)")" "<=" 1
+    target "Peak memory" "at most 1x restic's" "$(ratio "$(val varlor.peak)" "$(val restic.peak)")" "<=" 1
+    echo
+  fi
+  if [ -n "${PROFILE_DSO:-}" ]; then
+    echo "### Where varlor-backup's initial backup spends its time"
+    echo
+    echo "\`perf record -e cpu-clock -F 499\` of one more initial backup of the tree (into a new repository), all threads; percentages of CPU samples. Managed code compiled at run time shows as \`[unknown]\` or a perf-*.map entry (no perf map is written, to keep /tmp clean); native libraries (libzstd, OpenSSL's libcrypto, the kernel for I/O, libcoreclr for the GC) show by name."
+    echo
+    echo "By library:"
+    echo
+    echo '```'; echo "$PROFILE_DSO"; echo '```'
+    echo
+    echo "By thread:"
+    echo
+    echo '```'; echo "$PROFILE_COMM"; echo '```'
+    echo
+    echo "Top symbols:"
+    echo
+    echo '```'; echo "$PROFILE_SYM"; echo '```'
+    echo
+  elif [ -n "$PROFILE_NOTE" ]; then
+    echo "Profile: $PROFILE_NOTE"
+    echo
+  fi
+} >"$SECTION_FILE"
+
+cat "$SECTION_FILE"
+
+if [ "$WRITE_DOC" = 1 ]; then
+  mkdir -p "$(dirname "$DOC")"
+  if [ ! -f "$DOC" ]; then
+    printf '# Benchmarks\n\nEach section below is written by a script and names it; rerunning a script replaces only its own section.\n\n' >"$DOC"
+  fi
+  awk -v sec="$SECTION_FILE" -v header="$SECTION" '
+    BEGIN { while ((getline line < sec) > 0) body = body line "\n" }
+    $0 == header { printf "%s", body; skipping = 1; done = 1; next }
+    skipping && /^## / { skipping = 0 }
+    !skipping { print }
+    END { if (!done) printf "%s%s", (NR > 0 ? "\n" : ""), body }
+  ' "$DOC" >"$WORK/benchmarks.md.new"
+  cat "$WORK/benchmarks.md.new" >"$DOC"
+  log "wrote the section \"$SECTION\" of ${DOC#"$ROOT"/}"
+fi
