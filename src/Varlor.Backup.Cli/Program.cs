@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Varlor.Backup.Cli.Commands;
+using Varlor.Backup.Cli.Terminal;
+using Varlor.Backup.Repository;
+
+namespace Varlor.Backup.Cli;
+
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("varlor-backup: deduplicated, compressed, encrypted backups of Varlor's database, dataset files and logs")
+        {
+            InitCommand.Create(), BackupCommand.Create(), SnapshotsCommand.Create(), LsCommand.Create(), RestoreCommand.Create(),
+            DiffCommand.Create(), StatsCommand.Create(), KeyCommand.Create(), UnlockCommand.Create(),
+        };
+        GlobalOptions.AddTo(root);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            Output.Error(parsed.Errors[0].Message + " (see --help)");
+            return ExitCodes.Failure;
+        }
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (VarlorException e)
+        {
+            Output.Error(e.Message);
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            Output.Error("interrupted; the repository is unchanged except for packs the next backup will reuse");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Output.Error(e.Message);
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("VARLOR_DEBUG") is null)
+        {
+            Output.Error($"unexpected {e.GetType().Name}: {e.Message} (set VARLOR_DEBUG=1 for details)");
+            return ExitCodes.Failure;
+        }
+    }
+}

@@ -1,0 +1,374 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Varlor.Backup.Engines.Chunking;
+using Varlor.Backup.Engines.FileSystem;
+using Varlor.Backup.Repository;
+using Varlor.Backup.Repository.Index;
+using Varlor.Backup.Repository.Packs;
+using Varlor.Backup.Repository.Snapshots;
+using Varlor.Backup.Repository.Trees;
+using Varlor.Backup.Storage;
+using Repo = Varlor.Backup.Repository.Repository;
+
+namespace Varlor.Backup.Engines.Archiving;
+
+/// <summary>
+/// Backs up folders into a snapshot. One walker reads files in order, cuts them into chunks and computes their
+/// keyed ids (cheap); new chunks go through a bounded channel to workers that compress and seal them (costly)
+/// into the packer, whose writer stores full packs. Memory is bounded by the channel, the open packs and the
+/// index. Files unchanged since the parent snapshot (size, mtime, ctime, inode) are not read again.
+/// </summary>
+public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
+{
+    private readonly FastCdc _chunker = new(repo.Config.Chunker);
+    private readonly HashSet<BlobId> _pending = [];
+    private readonly List<string> _failed = [];
+    private readonly Stopwatch _clock = new();
+    private Channel<(BlobId Id, byte[] Buffer, int Length)> _jobs = null!;
+    private Packer _packer = null!;
+    private ExcludeMatcher _excludes = new([]);
+    private long _filesNew, _filesChanged, _filesUnmodified, _dirsNew, _dirsChanged, _dirsUnmodified, _bytesRead;
+    private long _filesDone, _bytesDone, _filesTotal, _bytesTotal;
+    private volatile bool _totalsFinal;
+    private volatile string? _current;
+    private bool _force;
+
+    public BackupProgress Progress => new(Interlocked.Read(ref _filesDone), Interlocked.Read(ref _bytesDone),
+        Interlocked.Read(ref _filesTotal), Interlocked.Read(ref _bytesTotal), _totalsFinal, _clock.Elapsed, _current);
+
+    public async Task<BackupResult> RunAsync(BackupOptions options, CancellationToken ct)
+    {
+        _clock.Start();
+        var start = DateTimeOffset.UtcNow;
+        var paths = NormalizePaths(options.Paths);
+        _excludes = new ExcludeMatcher(options.Excludes);
+        _force = options.Force;
+        var host = options.Host ?? Environment.MachineName;
+
+        await repo.LoadIndexAsync(ct);
+        var adopted = await AdoptUnindexedPacksAsync(ct);
+        var parent = await FindParentAsync(options, host, paths, ct);
+        var parentRoot = parent is null ? null : await repo.LoadTreeAsync(parent.Tree, ct);
+
+        using var scanCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var scan = Task.Run(() => ScanTotals(paths, scanCts.Token), scanCts.Token);
+
+        _jobs = Channel.CreateBounded<(BlobId, byte[], int)>(new BoundedChannelOptions(Math.Max(2, options.Workers) * 2) { SingleWriter = true });
+        await using var packer = _packer = new Packer(repo);
+        var workers = Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => Task.Run(() => WorkAsync(ct), ct)).ToArray();
+        Node root;
+        try
+        {
+            root = await ArchiveVirtualAsync("", BuildVirtualTree(paths), parentRoot, null, ct);
+        }
+        catch (ChannelClosedException)
+        {
+            await Task.WhenAll(workers); // a worker failed (disk full, ...): surface its error
+            throw;
+        }
+        finally
+        {
+            _jobs.Writer.TryComplete();
+            scanCts.Cancel();
+        }
+        await Task.WhenAll(workers);
+        await packer.FlushAsync(ct);
+        try { await scan; } catch (OperationCanceledException) { }
+
+        var written = packer.WrittenPacks;
+        written.AddRange(adopted);
+        if (written.Count > 0) await repo.SaveIndexAsync(new IndexDocument(written), ct);
+
+        var snapshot = new Snapshot
+        {
+            Time = options.Time ?? start,
+            Hostname = host,
+            Username = Environment.UserName,
+            Paths = paths,
+            Tags = [.. options.Tags.Distinct().Order(StringComparer.Ordinal)],
+            Excludes = options.Excludes.Count > 0 ? [.. options.Excludes] : null,
+            Parent = parent?.Id,
+            Tree = root.Subtree!.Value,
+            ProgramVersion = typeof(Archiver).Assembly.GetName().Version?.ToString(3),
+            Summary = new BackupSummary
+            {
+                BackupStart = start,
+                BackupEnd = DateTimeOffset.UtcNow,
+                FilesNew = _filesNew, FilesChanged = _filesChanged, FilesUnmodified = _filesUnmodified,
+                DirsNew = _dirsNew, DirsChanged = _dirsChanged, DirsUnmodified = _dirsUnmodified,
+                FilesFailed = _failed.Count,
+                BlobsAdded = packer.BlobsAdded, DataAdded = packer.BytesAdded, DataAddedRaw = packer.RawBytesAdded,
+                TotalFilesProcessed = _filesDone, TotalBytesProcessed = _bytesDone, BytesRead = _bytesRead,
+            },
+        };
+        var id = await repo.SaveSnapshotAsync(snapshot, ct);
+        return new BackupResult(snapshot with { Id = id }, id, _failed);
+    }
+
+    private static List<string> NormalizePaths(IReadOnlyList<string> input)
+    {
+        if (input.Count == 0) throw new VarlorException("nothing to back up: give at least one path");
+        var full = new List<string>();
+        foreach (var p in input)
+        {
+            var f = Path.GetFullPath(p);
+            if (f.Length > 1) f = f.TrimEnd('/');
+            if (!UnixStat.TryGet(f, out _, out var errno))
+                throw new VarlorException(errno == 2 ? $"path does not exist: {p}" : $"cannot read {p} (errno {errno})");
+            full.Add(f);
+        }
+        full.Sort(StringComparer.Ordinal);
+        // A path inside another given path is already covered.
+        return [.. full.Where(p => !full.Any(o => o != p && (o == "/" || p.StartsWith(o + "/", StringComparison.Ordinal)))).Distinct()];
+    }
+
+    /// <summary>Packs a killed backup left without an index: their blobs are reused instead of uploaded again.</summary>
+    private async Task<List<IndexPack>> AdoptUnindexedPacksAsync(CancellationToken ct)
+    {
+        var adopted = new List<IndexPack>();
+        await foreach (var (name, size) in repo.Backend.ListAsync(FileKind.Pack, ct))
+        {
+            if (!BlobId.TryParse(name, out var pack) || repo.Index.ContainsPack(pack)) continue;
+            try
+            {
+                var entries = await repo.ReadPackHeaderAsync(pack, size, ct);
+                repo.Index.AddPack(pack, entries);
+                adopted.Add(new IndexPack(pack, [.. entries.Select(e => new IndexBlob(e.Id, e.Type, e.Offset, e.Length, e.RawLength, e.Compressed))]));
+            }
+            catch (CorruptDataException e)
+            {
+                reporter?.Warning(name, $"ignoring unindexed pack: {e.Message}");
+            }
+        }
+        return adopted;
+    }
+
+    private async Task<Snapshot?> FindParentAsync(BackupOptions options, string host, List<string> paths, CancellationToken ct)
+    {
+        if (options.Force) return null;
+        if (options.Parent is { } explicitParent) return await repo.LoadSnapshotAsync(explicitParent, ct);
+        var snapshots = await repo.LoadSnapshotsAsync(ct, problems: []);
+        return snapshots.LastOrDefault(s => s.Hostname == host && s.Paths.SequenceEqual(paths));
+    }
+
+    // ---- the walk ----
+
+    /// <summary>Folders between "/" and the given paths: name to child, or to the real path to archive.</summary>
+    private sealed class VirtualDir
+    {
+        public SortedDictionary<string, object> Children { get; } = new(StringComparer.Ordinal);
+    }
+
+    private static VirtualDir BuildVirtualTree(List<string> paths)
+    {
+        var root = new VirtualDir();
+        foreach (var p in paths)
+        {
+            var parts = p.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 0) throw new VarlorException("backing up / as a whole is not supported: name the folders to protect");
+            var dir = root;
+            for (var i = 0; i < parts.Length - 1; i++)
+            {
+                if (!dir.Children.TryGetValue(parts[i], out var next)) dir.Children[parts[i]] = next = new VirtualDir();
+                dir = (VirtualDir)next;
+            }
+            dir.Children[parts[^1]] = p;
+        }
+        return root;
+    }
+
+    private async Task<Node> ArchiveVirtualAsync(string path, VirtualDir dir, Tree? parentTree, Node? parentNode, CancellationToken ct)
+    {
+        var nodes = new List<Node>();
+        foreach (var (name, child) in dir.Children)
+        {
+            var childPath = path + "/" + name;
+            var previous = parentTree?.Nodes.Find(n => n.Name == name);
+            if (child is VirtualDir vd)
+            {
+                var previousTree = previous is { Type: NodeType.Dir, Subtree: { } s } ? await repo.LoadTreeAsync(s, ct) : null;
+                nodes.Add(await ArchiveVirtualAsync(childPath, vd, previousTree, previous, ct));
+            }
+            else if (await ArchiveEntryAsync((string)child, name, previous, ct) is { } node)
+            {
+                nodes.Add(node);
+            }
+        }
+        if (path.Length == 0) return await DirNodeAsync("/", default, nodes, null, ct, count: false);
+        return await DirNodeAsync(Path.GetFileName(path), Stat(path), nodes, parentNode, ct);
+    }
+
+    private static UnixStat Stat(string path) =>
+        UnixStat.TryGet(path, out var s, out var errno) ? s : throw new IOException($"cannot stat (errno {errno})");
+
+    private async Task<Node?> ArchiveEntryAsync(string path, string name, Node? parentNode, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        if (!UnixStat.TryGet(path, out var st, out var errno))
+        {
+            Fail(path, $"cannot stat (errno {errno})");
+            return null;
+        }
+        if (st.IsDir) return await ArchiveDirAsync(path, name, st, parentNode, ct);
+        if (st.IsSymlink)
+        {
+            Interlocked.Increment(ref _filesDone);
+            string? target;
+            try { target = new FileInfo(path).LinkTarget; }
+            catch (IOException e) { Fail(path, e.Message); return null; }
+            return Meta(name, NodeType.Symlink, st) with { LinkTarget = target ?? "" };
+        }
+        if (st.IsFile) return await ArchiveFileAsync(path, name, st, parentNode, ct);
+        reporter?.Warning(path, "skipped: not a regular file, folder or symlink");
+        return null;
+    }
+
+    private static Node Meta(string name, NodeType type, UnixStat st) => new()
+    {
+        Name = name, Type = type, Mode = st.Permissions, Uid = st.Uid, Gid = st.Gid,
+        MtimeNs = st.MtimeNs, CtimeNs = st.CtimeNs, Inode = st.Inode, Device = st.Device,
+    };
+
+    private async Task<Node?> ArchiveDirAsync(string path, string name, UnixStat st, Node? parentNode, CancellationToken ct)
+    {
+        string[] entries;
+        try
+        {
+            entries = [.. Directory.EnumerateFileSystemEntries(path).Select(Path.GetFileName)!];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail(path, "cannot list folder: " + e.Message);
+            return null;
+        }
+        Array.Sort(entries, StringComparer.Ordinal);
+        var parentTree = parentNode is { Type: NodeType.Dir, Subtree: { } sub } ? await repo.LoadTreeAsync(sub, ct) : null;
+        var previous = parentTree?.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
+        var nodes = new List<Node>(entries.Length);
+        foreach (var entryName in entries)
+        {
+            var childPath = path + "/" + entryName;
+            if (!_excludes.IsEmpty && _excludes.IsExcluded(childPath, entryName)) continue;
+            var node = await ArchiveEntryAsync(childPath, entryName, previous?.GetValueOrDefault(entryName), ct);
+            if (node is not null) nodes.Add(node);
+        }
+        return await DirNodeAsync(name, st, nodes, parentNode, ct);
+    }
+
+    private async Task<Node> DirNodeAsync(string name, UnixStat st, List<Node> nodes, Node? parentNode, CancellationToken ct, bool count = true)
+    {
+        var treeBytes = Repo.EncodeTree(new Tree(nodes));
+        var id = repo.Key.ComputeId(treeBytes);
+        if (!repo.Index.Contains(id) && _pending.Add(id))
+            await _packer.AddAsync(id, BlobType.Tree, treeBytes, ct);
+        if (count)
+        {
+            if (parentNode is null) _dirsNew++;
+            else if (parentNode.Subtree == id) _dirsUnmodified++;
+            else _dirsChanged++;
+        }
+        return Meta(name, NodeType.Dir, st) with { Subtree = id };
+    }
+
+    private async Task<Node?> ArchiveFileAsync(string path, string name, UnixStat st, Node? parentNode, CancellationToken ct)
+    {
+        _current = path;
+        if (!_force && parentNode is { Type: NodeType.File, Content: { } previous } &&
+            parentNode.Size == st.Size && parentNode.MtimeNs == st.MtimeNs && parentNode.CtimeNs == st.CtimeNs &&
+            parentNode.Inode == st.Inode && previous.TrueForAll(repo.Index.Contains))
+        {
+            _filesUnmodified++;
+            Interlocked.Increment(ref _filesDone);
+            Interlocked.Add(ref _bytesDone, st.Size);
+            return Meta(name, NodeType.File, st) with { Size = parentNode.Size, Content = previous };
+        }
+
+        var content = new List<BlobId>();
+        long size = 0;
+        try
+        {
+            await using var stream = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete,
+                BufferSize = 0, Options = FileOptions.SequentialScan,
+            });
+            using var reader = new ChunkReader(_chunker);
+            reader.Reset(stream);
+            while (true)
+            {
+                var chunk = await reader.NextAsync(ct);
+                if (chunk.IsEmpty) break;
+                var id = repo.Key.ComputeId(chunk.Span);
+                content.Add(id);
+                size += chunk.Length;
+                Interlocked.Add(ref _bytesDone, chunk.Length);
+                if (repo.Index.Contains(id) || !_pending.Add(id)) continue;
+                var copy = ArrayPool<byte>.Shared.Rent(chunk.Length);
+                chunk.Span.CopyTo(copy);
+                await _jobs.Writer.WriteAsync((id, copy, chunk.Length), ct);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail(path, e.Message);
+            return null;
+        }
+        finally
+        {
+            Interlocked.Increment(ref _filesDone);
+        }
+        _bytesRead += size;
+        if (parentNode is null) _filesNew++; else _filesChanged++;
+        return Meta(name, NodeType.File, st) with { Size = size, Content = content };
+    }
+
+    private async Task WorkAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var (id, buffer, length) in _jobs.Reader.ReadAllAsync(ct))
+            {
+                try { await _packer.AddAsync(id, BlobType.Data, buffer.AsMemory(0, length), ct); }
+                finally { ArrayPool<byte>.Shared.Return(buffer); }
+            }
+        }
+        catch (Exception e)
+        {
+            _jobs.Writer.TryComplete(e); // unblocks the walker
+            throw;
+        }
+    }
+
+    private void Fail(string path, string message)
+    {
+        lock (_failed) _failed.Add(path);
+        reporter?.Warning(path, message);
+    }
+
+    /// <summary>Counts files and bytes ahead of the walk, so progress can show a total and an ETA.</summary>
+    private void ScanTotals(List<string> paths, CancellationToken ct)
+    {
+        var stack = new Stack<string>(paths);
+        while (stack.Count > 0 && !ct.IsCancellationRequested)
+        {
+            var p = stack.Pop();
+            if (!UnixStat.TryGet(p, out var st, out _)) continue;
+            if (st.IsDir)
+            {
+                try
+                {
+                    foreach (var e in Directory.EnumerateFileSystemEntries(p))
+                        if (_excludes.IsEmpty || !_excludes.IsExcluded(e, Path.GetFileName(e))) stack.Push(e);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            }
+            else
+            {
+                Interlocked.Increment(ref _filesTotal);
+                if (st.IsFile) Interlocked.Add(ref _bytesTotal, st.Size);
+            }
+        }
+        _totalsFinal = !ct.IsCancellationRequested;
+    }
+}

@@ -1,0 +1,27 @@
+namespace Varlor.Backup.Storage;
+
+/// <summary>The kinds of file a repository holds; each lives in its own folder of the backend.</summary>
+public enum FileKind
+{
+    Config,
+    Key,
+    Pack,
+    Index,
+    Snapshot,
+    Lock,
+}
+
+public static class FileKindNames
+{
+    /// <summary>Folder (or key prefix) of each kind, as documented in docs/repository-format.md.</summary>
+    public static string Folder(this FileKind kind) => kind switch
+    {
+        FileKind.Config => "",
+        FileKind.Key => "keys",
+        FileKind.Pack => "data",
+        FileKind.Index => "index",
+        FileKind.Snapshot => "snapshots",
+        FileKind.Lock => "locks",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}
