@@ -37,7 +37,9 @@ public sealed class ExcludeMatcher(IReadOnlyList<string> patterns)
                     if (MatchPath(pattern, pi + 1, path, k)) return true;
                 return false;
             }
-            if (si >= path.Length || !FileSystemName.MatchesSimpleExpression(pattern[pi], path[si], ignoreCase: false)) return false;
+            if (si >= path.Length) return false;
+            var matches = pattern[pi].Length == 0 ? path[si].Length == 0 : FileSystemName.MatchesSimpleExpression(pattern[pi], path[si], ignoreCase: false);
+            if (!matches) return false;
             pi++;
             si++;
         }
