@@ -104,7 +104,20 @@ elif has_tool varlor; then
     # The launcher builds if needed, then runs the built program: time that program directly.
     VARLOR_BIN=$(grep -o 'artifacts/bin/[A-Za-z0-9._/-]*varlor-backup' "$ROOT/varlor-backup" | head -n 1 || true)
     VARLOR_BIN="$ROOT/${VARLOR_BIN:-artifacts/bin/varlor-backup/varlor-backup}"
-    [ -x "$VARLOR_BIN" ] || { VARLOR_NOTE="built program $VARLOR_BIN not found"; VARLOR_BIN=""; }
+    [ ! -d "$VARLOR_BIN" ] || VARLOR_BIN="$VARLOR_BIN/varlor-backup"   # the launcher names the output folder
+    if [ -x "$VARLOR_BIN" ]; then
+      # Time a copy, so that a rebuild by someone else during the run cannot swap the program midway
+      # (and retry once if the copy caught a build in progress).
+      for attempt in 1 2; do
+        rm -rf -- "$WORK/varlor-bin"
+        cp -a "$(dirname "$VARLOR_BIN")" "$WORK/varlor-bin"
+        "$WORK/varlor-bin/$(basename "$VARLOR_BIN")" --help >/dev/null 2>&1 && break
+        sleep 20; (cd "$ROOT" && ./varlor-backup --help >/dev/null 2>&1) || true
+      done
+      VARLOR_BIN="$WORK/varlor-bin/$(basename "$VARLOR_BIN")"
+    else
+      VARLOR_NOTE="built program $VARLOR_BIN not found"; VARLOR_BIN=""
+    fi
   fi
   [ -z "$VARLOR_NOTE" ] || log "varlor-backup left out: $VARLOR_NOTE"
 fi
@@ -282,18 +295,18 @@ if [ "$PROFILE" = 1 ] && [ -n "$VARLOR_BIN" ] && [ -n "${R[varlor.initial.s]:-}"
     if VARLOR_REPOSITORY="$WORK/repo-varlor-profile" "$WORK/tool.sh" varlor init >"$WORK/logs/profile.init.log" 2>&1; then
       warm "$DATA"; sync
       # cpu-clock works where hardware counters are not exposed (VMs); -N keeps perf out of ~/.debug.
-      if VARLOR_REPOSITORY="$WORK/repo-varlor-profile" perf record -N -e cpu-clock -F 499 -o "$WORK/perf.data" \
-          -- "$WORK/tool.sh" varlor backup >"$WORK/logs/profile.log" 2>&1; then
-        perf_top() { perf report -i "$WORK/perf.data" --stdio --no-children --sort "$1" --percent-limit "$2" 2>/dev/null \
-          | grep -v -e '^#' -e '^$' | head -n "$3" | sed 's/[[:space:]]*$//'; }
-        PROFILE_DSO=$(perf_top dso 0.5 12)
-        PROFILE_SYM=$(perf_top dso,sym 1 25)
-        PROFILE_COMM=$(perf_top comm 1 12)
+      # The runtime writes its perf map (names of JIT-compiled code) into the work folder, not /tmp.
+      mkdir -p "$WORK/perfmap"
+      if VARLOR_REPOSITORY="$WORK/repo-varlor-profile" DOTNET_PerfMapEnabled=3 DOTNET_PerfMapJitDumpPath="$WORK/perfmap" \
+          perf record -N -e cpu-clock -F 499 -o "$WORK/perf.data" -- "$WORK/tool.sh" varlor backup >"$WORK/logs/profile.log" 2>&1; then
+        PROFILE_SUMMARY=$("$ROOT/bench/perf-summary.sh" "$WORK/perf.data" "$WORK/perfmap" 25 || true)
+        PROFILE_COMM=$(perf report -i "$WORK/perf.data" --stdio --no-children --sort comm --percent-limit 1 2>/dev/null \
+          | grep -v -e '^#' -e '^$' | head -n 12 | sed 's/[[:space:]]*$//' || true)
       else
         PROFILE_NOTE="perf record failed: $(tail -n 2 "$WORK/logs/profile.log" | tr '\n' ' ')"
       fi
     fi
-    rm -rf -- "$WORK/repo-varlor-profile" "$WORK/perf.data"
+    rm -rf -- "$WORK/repo-varlor-profile" "$WORK/perf.data" "$WORK/perfmap"
   fi
 fi
 
@@ -409,7 +422,7 @@ SECTION_FILE="$WORK/section.md"
       local verdict="not met"
       if [ "$3" = n/a ]; then verdict="not measured"
       elif awk -v r="$3" -v l="$5" -v op="$4" 'BEGIN {exit !((op == ">=" && r >= l) || (op == "<=" && r <= l))}'; then verdict="met"; fi
-      echo "| $1 | $2 | $3x | $verdict |"
+      echo "| $1 | $2 | $3$([ "$3" = n/a ] || echo x) | $verdict |"
     }
     target "Initial backup throughput" "at least 1.5x restic's" "$(ratio "$(val varlor.initial.mibs)" "$(val restic.initial.mibs)")" ">=" 1.5
     target "No-change backup time" "at most 0.5x restic's" "$(ratio "$(val varlor.nochange.s)" "$(val restic.nochange.s)")" "<=" 0.5
@@ -418,23 +431,19 @@ SECTION_FILE="$WORK/section.md"
     target "Peak memory" "at most 1x restic's" "$(ratio "$(val varlor.peak)" "$(val restic.peak)")" "<=" 1
     echo
   fi
-  if [ -n "${PROFILE_DSO:-}" ]; then
+  if [ -n "${PROFILE_SUMMARY:-}" ]; then
     echo "### Where varlor-backup's initial backup spends its time"
     echo
-    echo "\`perf record -e cpu-clock -F 499\` of one more initial backup of the tree (into a new repository), all threads; percentages of CPU samples. Managed code compiled at run time shows as \`[unknown]\` or a perf-*.map entry (no perf map is written, to keep /tmp clean); native libraries (libzstd, OpenSSL's libcrypto, the kernel for I/O, libcoreclr for the GC) show by name."
+    echo "\`perf record -e cpu-clock -F 499\` of one more initial backup of the tree after the day of change, into a new repository, with the runtime's perf map on (\`DOTNET_PerfMapEnabled=3\`, which costs a little); percentages of the CPU samples of all threads, summed by \`bench/perf-summary.sh\`. Managed code is grouped by namespace; native libraries (libzstd, OpenSSL's libcrypto, the kernel for I/O and page cache, libcoreclr for the GC and allocation) by name; precompiled (ReadyToRun) framework code that the map does not name stays \"unresolved\"."
     echo
-    echo "By library:"
+    echo '```'; echo "$PROFILE_SUMMARY"; echo '```'
     echo
-    echo '```'; echo "$PROFILE_DSO"; echo '```'
-    echo
-    echo "By thread:"
-    echo
-    echo '```'; echo "$PROFILE_COMM"; echo '```'
-    echo
-    echo "Top symbols:"
-    echo
-    echo '```'; echo "$PROFILE_SYM"; echo '```'
-    echo
+    if [ -n "${PROFILE_COMM:-}" ]; then
+      echo "By thread name:"
+      echo
+      echo '```'; echo "$PROFILE_COMM"; echo '```'
+      echo
+    fi
   elif [ -n "$PROFILE_NOTE" ]; then
     echo "Profile: $PROFILE_NOTE"
     echo
