@@ -16,7 +16,7 @@ public static class AdminEndpoints
         admin.MapPost("/maintenance", async (HttpRequest request, MaintenanceMode m, ILoggerFactory logs, CancellationToken ct) =>
         {
             string? reason = null;
-            if (request.ContentLength > 0 && request.HasJsonContentType())
+            if (request.HasJsonContentType() && request.ContentLength is null or > 0)
             {
                 try
                 {

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Varlor.Server.Cli;
+
+namespace Varlor.Server.Tests;
+
+/// <summary>The varlor-server commands, run in-process with the VARLOR_* settings a operator would export.</summary>
+public sealed partial class CommandLineTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    [GeneratedRegex(@"API key \(shown only now, store it safely\): (vk_[A-Za-z0-9_-]{43})")]
+    private static partial Regex KeyLine();
+
+    private Dictionary<string, string?> Env => new()
+    {
+        ["VARLOR_DB"] = server.Database.ConnectionString,
+        ["VARLOR_STORAGE"] = server.StorageRoot,
+        ["VARLOR_LOGS"] = server.LogDirectory,
+    };
+
+    private async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await CommandLine.RunAsync(args, stdout, stderr, Env, CancellationToken.None);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Tenant_add_prints_a_working_key_once_and_tenant_list_shows_the_tenant()
+    {
+        var (code, output, _) = await Run("tenant", "add", "acme-corp");
+        Assert.Equal(0, code);
+        var key = KeyLine().Match(output).Groups[1].Value;
+        Assert.NotEmpty(key);
+
+        var response = await server.Client(key).GetAsync("/api/v1/datasets");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        (code, output, _) = await Run("tenant", "list");
+        Assert.Equal(0, code);
+        var line = output.Split('\n').Single(l => l.StartsWith("acme-corp ", StringComparison.Ordinal));
+        Assert.Contains(key[..9], line, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, output, StringComparison.Ordinal);
+
+        var again = await Run("tenant", "add", "acme-corp");
+        Assert.Equal(1, again.Code);
+        Assert.Contains("already exists", again.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_tenant_names_and_unknown_commands_fail_with_a_message()
+    {
+        var bad = await Run("tenant", "add", "../evil");
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("not valid", bad.Err, StringComparison.Ordinal);
+        var unknown = await Run("frobnicate");
+        Assert.Equal(2, unknown.Code);
+        Assert.Contains("unknown command", unknown.Err, StringComparison.Ordinal);
+        Assert.Contains("usage", unknown.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_is_idempotent_and_records_versions()
+    {
+        var (code, output, _) = await Run("migrate");
+        Assert.Equal(0, code);
+        Assert.Contains("schema is up to date (version 1)", output, StringComparison.Ordinal);
+        Assert.Equal(1L, await server.Database.ScalarAsync("SELECT count(*) FROM schema_migrations WHERE version = 1"));
+    }
+
+    [Fact]
+    public async Task Migrate_creates_the_schema_in_an_empty_database()
+    {
+        await using var empty = await (await Varlor.Testing.PostgresCluster.GetSharedAsync()).CreateDatabaseAsync("empty");
+        var stdout = new StringWriter();
+        var env = Env;
+        env["VARLOR_DB"] = empty.ConnectionString;
+        Assert.Equal(0, await CommandLine.RunAsync(["migrate"], stdout, new StringWriter(), env, CancellationToken.None));
+        Assert.Contains("applied 0001 0001_initial", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Equal("dataset_columns,datasets,schema_migrations,tenants", await empty.ScalarAsync(
+            "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'public'"));
+    }
+
+    [Fact]
+    public async Task Unreachable_database_is_a_one_line_error()
+    {
+        var env = Env;
+        env["VARLOR_DB"] = "Host=127.0.0.1;Port=1;Database=x;Username=x;Timeout=2";
+        var stderr = new StringWriter();
+        Assert.Equal(1, await CommandLine.RunAsync(["tenant", "list"], new StringWriter(), stderr, env, CancellationToken.None));
+        Assert.StartsWith("varlor-server: ", stderr.ToString(), StringComparison.Ordinal);
+    }
+}
