@@ -6,7 +6,7 @@ public sealed record ChunkerParameters(string Algorithm, int MinSize, int AvgSiz
     public const string FastCdc = "fastcdc-2020";
 
     public static ChunkerParameters CreateDefault() =>
-        new(FastCdc, 256 * 1024, 1024 * 1024, 8 * 1024 * 1024, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        new(FastCdc, 256 * 1024, 1024 * 1024, 4 * 1024 * 1024, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     public void Validate()
     {

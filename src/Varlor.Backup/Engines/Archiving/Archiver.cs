@@ -22,6 +22,9 @@ namespace Varlor.Backup.Engines.Archiving;
 public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
 {
     private readonly FastCdc _chunker = new(repo.Config.Chunker);
+    private ChunkReader? _reader;
+    // Chunk copies in flight come from a small private pool: the shared pool would keep many large arrays per core.
+    private readonly ArrayPool<byte> _chunkPool = ArrayPool<byte>.Create(16 * 1024 * 1024, 16);
     private readonly HashSet<BlobId> _pending = [];
     private readonly List<string> _failed = [];
     private readonly Stopwatch _clock = new();
@@ -293,7 +296,7 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
                 Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete,
                 BufferSize = 0, Options = FileOptions.SequentialScan,
             });
-            using var reader = new ChunkReader(_chunker);
+            var reader = _reader ??= new ChunkReader(_chunker);
             reader.Reset(stream);
             while (true)
             {
@@ -304,7 +307,7 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
                 size += chunk.Length;
                 Interlocked.Add(ref _bytesDone, chunk.Length);
                 if (repo.Index.Contains(id) || !_pending.Add(id)) continue;
-                var copy = ArrayPool<byte>.Shared.Rent(chunk.Length);
+                var copy = _chunkPool.Rent(chunk.Length);
                 chunk.Span.CopyTo(copy);
                 await _jobs.Writer.WriteAsync((id, copy, chunk.Length), ct);
             }
@@ -330,7 +333,7 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
             await foreach (var (id, buffer, length) in _jobs.Reader.ReadAllAsync(ct))
             {
                 try { await _packer.AddAsync(id, BlobType.Data, buffer.AsMemory(0, length), ct); }
-                finally { ArrayPool<byte>.Shared.Return(buffer); }
+                finally { _chunkPool.Return(buffer); }
             }
         }
         catch (Exception e)

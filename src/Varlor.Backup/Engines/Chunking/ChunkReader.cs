@@ -1,12 +1,14 @@
-using System.Buffers;
 using Varlor.Backup.Repository;
 
 namespace Varlor.Backup.Engines.Chunking;
 
-/// <summary>Cuts a stream into content-defined chunks, reading it once through a buffer of two maximum chunks.</summary>
+/// <summary>
+/// Cuts a stream into content-defined chunks, reading it once through a buffer of two maximum chunks.
+/// One reader serves a whole backup (call <see cref="Reset"/> per file), so its buffer is allocated once.
+/// </summary>
 public sealed class ChunkReader(FastCdc chunker) : IDisposable
 {
-    private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(chunker.MaxSize * 2);
+    private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(chunker.MaxSize * 2);
     private int _start, _end;
     private bool _eof;
     private Stream? _stream;
@@ -46,5 +48,5 @@ public sealed class ChunkReader(FastCdc chunker) : IDisposable
         return chunk;
     }
 
-    public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
+    public void Dispose() => _stream = null;
 }

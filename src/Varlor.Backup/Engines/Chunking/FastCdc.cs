@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Varlor.Backup.Repository;
 
@@ -49,17 +51,20 @@ public sealed class FastCdc
         if (n > MaxSize) n = MaxSize;
         var normal = Math.Min(AvgSize, n);
         ulong hash = 0;
-        var gear = _gear;
+        // Hot loop: no bounds checks (i < n <= data.Length, and a byte always indexes the 256-entry table).
+        ref var bytes = ref MemoryMarshal.GetReference(data);
+        ref var gear = ref MemoryMarshal.GetArrayDataReference(_gear);
+        ulong maskS = _maskS, maskL = _maskL;
         var i = MinSize;
         for (; i < normal; i++)
         {
-            hash = (hash << 1) + gear[data[i]];
-            if ((hash & _maskS) == 0) return i + 1;
+            hash = (hash << 1) + Unsafe.Add(ref gear, Unsafe.Add(ref bytes, i));
+            if ((hash & maskS) == 0) return i + 1;
         }
         for (; i < n; i++)
         {
-            hash = (hash << 1) + gear[data[i]];
-            if ((hash & _maskL) == 0) return i + 1;
+            hash = (hash << 1) + Unsafe.Add(ref gear, Unsafe.Add(ref bytes, i));
+            if ((hash & maskL) == 0) return i + 1;
         }
         return n;
     }

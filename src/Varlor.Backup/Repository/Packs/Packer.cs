@@ -23,6 +23,8 @@ public sealed class Packer : IAsyncDisposable
     private readonly Task _writer;
     private readonly List<IndexPack> _written = [];
     private readonly int _level;
+    private readonly System.Collections.Concurrent.ConcurrentBag<byte[]> _buffers = [];
+    private readonly ArrayPool<byte> _scratch = ArrayPool<byte>.Create(64 * 1024 * 1024, 8);
     private long _bytesAdded, _rawAdded, _blobsAdded;
 
     public Packer(Repository repo, int queuedPacks = 1)
@@ -43,33 +45,31 @@ public sealed class Packer : IAsyncDisposable
         get { lock (_written) return [.. _written]; }
     }
 
-    /// <summary>Compresses (when it pays) and seals a blob, then appends it to the open pack of its type.</summary>
+    /// <summary>Compresses (when it pays) and seals a blob straight into the open pack of its type.</summary>
     public async ValueTask AddAsync(BlobId id, BlobType type, ReadOnlyMemory<byte> plaintext, CancellationToken ct)
     {
-        var bound = Zstd.CompressBound(plaintext.Length);
-        var compressed = ArrayPool<byte>.Shared.Rent(bound);
-        var sealedBuffer = ArrayPool<byte>.Shared.Rent(Math.Max(bound, plaintext.Length) + Aead.Overhead);
+        var compressed = _scratch.Rent(Zstd.CompressBound(plaintext.Length));
         try
         {
             var clen = Zstd.Compress(plaintext.Span, compressed, _level);
             // Store raw when compression saves less than 1/32: incompressible data costs nothing to read back.
             var useCompressed = clen < plaintext.Length - (plaintext.Length >> 5);
             var body = useCompressed ? compressed.AsSpan(0, clen) : plaintext.Span;
-            Span<byte> aad = stackalloc byte[PackFormat.BlobAadSize];
-            PackFormat.BlobAad(id, type, aad);
             var sealedLength = body.Length + Aead.Overhead;
-            _repo.Aead.Seal(body, sealedBuffer.AsSpan(0, sealedLength), aad);
+            var entry = new PackEntry(id, type, useCompressed, 0, (uint)sealedLength, (uint)plaintext.Length);
 
             OpenPack? full = null;
             lock (_lock)
             {
-                var pack = _open[(int)type] ??= new OpenPack(type);
-                pack.Append(new PackEntry(id, type, useCompressed, 0, (uint)sealedLength, (uint)plaintext.Length), sealedBuffer.AsSpan(0, sealedLength));
-                if (pack.Length >= TargetPackSize)
+                var pack = _open[(int)type];
+                if (pack is not null && !pack.Fits(sealedLength))
                 {
                     full = pack;
-                    _open[(int)type] = null;
+                    pack = null;
                 }
+                pack ??= _open[(int)type] = new OpenPack(type, _buffers);
+                // Sealing under the lock avoids another copy; AES-GCM runs at several GB/s.
+                pack.AppendSealed(entry, body, _repo.Aead);
             }
             Interlocked.Add(ref _bytesAdded, sealedLength);
             Interlocked.Add(ref _rawAdded, plaintext.Length);
@@ -78,8 +78,7 @@ public sealed class Packer : IAsyncDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(compressed);
-            ArrayPool<byte>.Shared.Return(sealedBuffer);
+            _scratch.Return(compressed);
         }
     }
 
@@ -131,6 +130,7 @@ public sealed class Packer : IAsyncDisposable
             var (bytes, length) = pack.Finish(_repo.Aead);
             var id = BlobId.FromBytes(SHA256.HashData(bytes.AsSpan(0, length)));
             await _repo.Backend.SaveAsync(FileKind.Pack, id.ToString(), bytes.AsMemory(0, length), CancellationToken.None);
+            _buffers.Add(bytes);
             _repo.Index.AddPack(id, pack.Entries);
             lock (_written)
                 _written.Add(new IndexPack(id, [.. pack.Entries.Select(e => new IndexBlob(e.Id, e.Type, e.Offset, e.Length, e.RawLength, e.Compressed))]));
@@ -143,27 +143,45 @@ public sealed class Packer : IAsyncDisposable
         try { await _writer; } catch (Exception) { /* reported by FlushAsync when it matters */ }
     }
 
-    private sealed class OpenPack(BlobType type)
+    /// <summary>A pack being filled, in a buffer reused from pack to pack (no large-object garbage per pack).</summary>
+    private sealed class OpenPack(BlobType type, System.Collections.Concurrent.ConcurrentBag<byte[]> pool)
     {
-        private readonly MemoryStream _stream = new(TargetPackSize + 1024 * 1024);
+        /// <summary>Room for the blobs, plus the header of the most entries a pack can hold.</summary>
+        private const int Capacity = TargetPackSize + 64 * 1024;
+        private byte[] _buffer = pool.TryTake(out var b) ? b : GC.AllocateUninitializedArray<byte>(Capacity);
+        private int _length;
         public List<PackEntry> Entries { get; } = [];
         public BlobType Type { get; } = type;
-        public long Length => _stream.Length;
 
-        public void Append(PackEntry entry, ReadOnlySpan<byte> sealedBlob)
+        /// <summary>A pack takes blobs up to the target size; an empty pack takes any blob (a chunk is at most 64 MiB).</summary>
+        public bool Fits(int sealedLength) =>
+            _length == 0 || _length + sealedLength <= TargetPackSize;
+
+        public void AppendSealed(PackEntry entry, ReadOnlySpan<byte> body, Aead aead)
         {
-            Entries.Add(entry with { Offset = (uint)_stream.Length });
-            _stream.Write(sealedBlob);
+            EnsureCapacity(_length + (int)entry.Length);
+            Span<byte> aad = stackalloc byte[PackFormat.BlobAadSize];
+            PackFormat.BlobAad(entry.Id, entry.Type, aad);
+            aead.Seal(body, _buffer.AsSpan(_length, (int)entry.Length), aad);
+            Entries.Add(entry with { Offset = (uint)_length });
+            _length += (int)entry.Length;
+        }
+
+        private void EnsureCapacity(int needed)
+        {
+            if (needed <= _buffer.Length) return;
+            Array.Resize(ref _buffer, Math.Max(needed, _buffer.Length * 2));
         }
 
         public (byte[] Buffer, int Length) Finish(Aead aead)
         {
             var sealedHeader = aead.Seal(PackFormat.EncodeHeader(Entries), PackFormat.HeaderAad);
-            _stream.Write(sealedHeader);
-            Span<byte> len = stackalloc byte[4];
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(len, (uint)sealedHeader.Length);
-            _stream.Write(len);
-            return (_stream.GetBuffer(), (int)_stream.Length);
+            EnsureCapacity(_length + sealedHeader.Length + 4);
+            sealedHeader.CopyTo(_buffer.AsSpan(_length));
+            _length += sealedHeader.Length;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(_length), (uint)sealedHeader.Length);
+            _length += 4;
+            return (_buffer, _length);
         }
     }
 }
