@@ -149,7 +149,6 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
 
     private async Task<Snapshot?> FindParentAsync(BackupOptions options, string host, List<string> paths, CancellationToken ct)
     {
-        if (options.Force) return null;
         if (options.Parent is { } explicitParent) return await repo.LoadSnapshotAsync(explicitParent, ct);
         var snapshots = await repo.LoadSnapshotsAsync(ct, problems: []);
         return snapshots.LastOrDefault(s => s.Hostname == host && s.Paths.SequenceEqual(paths));

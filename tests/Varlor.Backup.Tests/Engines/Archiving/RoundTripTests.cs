@@ -54,6 +54,12 @@ public sealed class RoundTripTests
         await r.LoadIndexAsync(CancellationToken.None);
         Assert.Equal(await SubtreeAsync(r, first.Snapshot.Tree, source), await SubtreeAsync(r, second.Snapshot.Tree, source));
         Assert.True(s.DataAdded < 4096, $"added {s.DataAdded} bytes");
+
+        // --force reads everything again, still stores nothing new.
+        var forced = (await repo.BackupAsync(source, new BackupOptions { Paths = [source], Force = true })).Snapshot.Summary!;
+        Assert.Equal(first.Snapshot.Summary!.TotalBytesProcessed, forced.BytesRead);
+        Assert.Equal(0, forced.FilesNew);
+        Assert.True(forced.DataAdded < 4096);
     }
 
     private static async Task<Varlor.Backup.Repository.BlobId?> SubtreeAsync(Varlor.Backup.Repository.Repository repo, Varlor.Backup.Repository.BlobId root, string path)
