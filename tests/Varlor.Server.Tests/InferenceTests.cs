@@ -85,3 +85,46 @@ public sealed class InferenceTests
         Assert.Equal("n:text", Types(Inspect("x.csv", "n\n1e400\n")));
     }
 }
+
+public sealed class IsoDateTimeTests
+{
+    [Theory]
+    [InlineData("2024-02-29", true, false)]
+    [InlineData("2023-02-29", false, false)]
+    [InlineData("2024-13-01", false, false)]
+    [InlineData("2024-01-01T10:00", true, true)]
+    [InlineData("2024-01-01 10:00:59", true, true)]
+    [InlineData("2024-01-01T10:00:00.1234567890Z", true, true)]
+    [InlineData("2024-01-01T10:00:00+02:00", true, true)]
+    [InlineData("2024-01-01T10:00:00-0530", true, true)]
+    [InlineData("2024-01-01T24:00:00", false, false)]
+    [InlineData("2024-01-01T10:00:00 UTC", false, false)]
+    [InlineData("2024-1-01", false, false)]
+    [InlineData("20240101", false, false)]
+    public void Parses_strict_iso_8601(string text, bool ok, bool hasTime)
+    {
+        Assert.Equal(ok, Varlor.Server.Datasets.Inference.IsoDateTime.TryParse(text, out _, out var time));
+        Assert.Equal(hasTime, time);
+    }
+
+    [Fact]
+    public void Offsets_are_applied()
+    {
+        Assert.True(Varlor.Server.Datasets.Inference.IsoDateTime.TryParse("2024-01-01T10:00:00+02:00", out var t, out _));
+        Assert.Equal(new DateTimeOffset(2024, 1, 1, 8, 0, 0, TimeSpan.Zero), t.ToUniversalTime());
+    }
+}
+
+public sealed class SampleTests
+{
+    [Fact]
+    public void Samples_are_distinct_and_long_values_truncated()
+    {
+        var longValue = new string('x', 100);
+        var r = Varlor.Server.Datasets.DatasetFormat.Csv.Inspect(
+            new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"s\na\nab\na\n{longValue}\n{longValue}\n")), CancellationToken.None);
+        using var stats = JsonDocument.Parse(r.Columns[0].StatsJson);
+        Assert.Equal(["a", "ab", new string('x', 64) + "…"], stats.RootElement.GetProperty("samples").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(100, stats.RootElement.GetProperty("max_length").GetInt32());
+    }
+}

@@ -12,14 +12,8 @@ internal sealed class ColumnProfile(int position, string name)
 {
     private const int MaxSamples = 5;
     private const int MaxSampleLength = 64;
-
-    private static readonly string[] DateTimeFormats =
-    [
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mmK",
-        "yyyy-MM-dd HH:mm:ss.FFFFFFFK", "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mmK",
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm",
-        "yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm",
-    ];
+    /// <summary>Samples are the first distinct values among this many; low-cardinality columns stop looking after it.</summary>
+    private const int SampleScanLimit = 1000;
 
     private Candidates _candidates = Candidates.All;
     private long _nonNull;
@@ -41,7 +35,7 @@ internal sealed class ColumnProfile(int position, string name)
         if (value.IsEmpty) return;
         _nonNull++;
         if (raw.Length > _maxLength) _maxLength = raw.Length;
-        if (_samples.Count < MaxSamples) AddSample(raw);
+        if (_samples.Count < MaxSamples && _nonNull <= SampleScanLimit) AddSample(raw);
 
         var c = _candidates & allowed;
         if (c == Candidates.None)
@@ -61,11 +55,15 @@ internal sealed class ColumnProfile(int position, string name)
             {
                 if (l < _minInt) _minInt = l;
                 if (l > _maxInt) _maxInt = l;
-                if (l < _minDec) _minDec = l;
-                if (l > _maxDec) _maxDec = l;
             }
             else
             {
+                if ((c & Candidates.Integer) != 0 && _minInt <= _maxInt)
+                {
+                    _minDec = _minInt; // every value so far was an integer
+                    _maxDec = _maxInt;
+                }
+
                 c &= ~Candidates.Integer;
                 if ((c & Candidates.Decimal) != 0 && decimal.TryParse(value,
                         NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
@@ -90,30 +88,14 @@ internal sealed class ColumnProfile(int position, string name)
 
         if ((c & Candidates.Temporal) != 0)
         {
-            if (value.Length == 10 && (c & Candidates.Date) != 0 && IsDateShape(value) &&
-                DateTimeOffset.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture,
-                    DateTimeStyles.AssumeUniversal, out var date))
+            if (IsoDateTime.TryParse(value, out var time, out var hasTime))
             {
-                Track(date);
+                if (hasTime) c &= ~Candidates.Date; // a bare date is also a valid date-time
+                if ((c & Candidates.Temporal) != 0) Track(time);
             }
             else
             {
-                c &= ~Candidates.Date;
-                if (value.Length == 10 && IsDateShape(value) &&
-                    DateTimeOffset.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture,
-                        DateTimeStyles.AssumeUniversal, out var dayOnly))
-                {
-                    Track(dayOnly); // a bare date is also a valid date-time
-                }
-                else if (value.Length > 10 && IsDateShape(value) && DateTimeOffset.TryParseExact(value, DateTimeFormats,
-                             CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
-                {
-                    Track(time);
-                }
-                else
-                {
-                    c &= ~Candidates.DateTime;
-                }
+                c &= ~Candidates.Temporal;
             }
         }
 
@@ -126,8 +108,6 @@ internal sealed class ColumnProfile(int position, string name)
         if (t > _maxTime) _maxTime = t;
     }
 
-    private static bool IsDateShape(ReadOnlySpan<char> v) => v.Length >= 10 && v[4] == '-' && v[7] == '-' && char.IsAsciiDigit(v[0]);
-
     private static bool HasLeadingZero(ReadOnlySpan<char> v)
     {
         if (v.Length > 0 && (v[0] == '-' || v[0] == '+')) v = v[1..];
@@ -136,8 +116,17 @@ internal sealed class ColumnProfile(int position, string name)
 
     private void AddSample(ReadOnlySpan<char> raw)
     {
-        var s = raw.Length > MaxSampleLength ? string.Concat(raw[..MaxSampleLength], "…") : raw.ToString();
-        if (!_samples.Contains(s)) _samples.Add(s);
+        var truncated = raw.Length > MaxSampleLength;
+        var shown = truncated ? raw[..MaxSampleLength] : raw;
+        foreach (var existing in _samples)
+        {
+            var same = truncated
+                ? existing.Length == MaxSampleLength + 1 && existing[^1] == '…' && existing.AsSpan(0, MaxSampleLength).SequenceEqual(shown)
+                : existing.AsSpan().SequenceEqual(shown);
+            if (same) return;
+        }
+
+        _samples.Add(truncated ? string.Concat(shown, "…") : raw.ToString());
     }
 
     public string Type
