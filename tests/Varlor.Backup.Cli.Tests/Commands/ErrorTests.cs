@@ -95,6 +95,23 @@ public sealed class ErrorTests
     }
 
     [Fact]
+    public async Task Check_passes_on_a_healthy_repository_and_exits_1_naming_a_damaged_pack()
+    {
+        using var cli = await InitializedAsync();
+        CliAssert.Success(await cli.RunAsync("check", "--read-data"));
+        var pack = Directory.GetFiles(cli.Repo + "/data", "*", SearchOption.AllDirectories).OrderByDescending(f => new FileInfo(f).Length).First();
+        var bytes = File.ReadAllBytes(pack);
+        bytes[10] ^= 0xFF;
+        File.WriteAllBytes(pack, bytes);
+        var r = await cli.RunAsync("check", "--read-data-subset", "1/1", "--json");
+        Assert.Equal(1, r.ExitCode);
+        using var doc = System.Text.Json.JsonDocument.Parse(r.Stdout);
+        Assert.False(doc.RootElement.GetProperty("ok").GetBoolean());
+        Assert.Equal(Path.GetFileName(pack), doc.RootElement.GetProperty("damaged_packs")[0].GetString());
+        CliAssert.OneLineError(await cli.RunAsync("check", "--read-data-subset", "5/4"), 1, "K/N");
+    }
+
+    [Fact]
     public async Task Unreadable_source_files_are_named_and_exit_3()
     {
         using var cli = await InitializedAsync();

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Globalization;
+using Varlor.Backup.Cli.Terminal;
+using Varlor.Backup.Engines.Checking;
+using Varlor.Backup.Repository;
+using Varlor.Backup.Repository.Locks;
+
+namespace Varlor.Backup.Cli.Commands;
+
+public static class CheckCommand
+{
+    public static Command Create()
+    {
+        var readData = new Option<bool>("--read-data") { Description = "Also read and authenticate every pack" };
+        var subset = new Option<string?>("--read-data-subset") { Description = "Read only a slice of the packs: K/N (e.g. the day of the month /31) or N%" };
+        var cmd = new Command("check", "Check the repository's structure and, with --read-data, every byte of its data") { readData, subset };
+        cmd.SetAction(async (p, ct) =>
+        {
+            var output = GlobalOptions.Output(p);
+            using var repo = await GlobalOptions.OpenAsync(p, ct);
+            await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "check", ct);
+            var options = ParseSubset(p.GetValue(subset)) with { ReadData = p.GetValue(readData) || p.GetValue(subset) is not null };
+            var report = await new Checker(repo).RunAsync(options, ct);
+            if (output.Json)
+            {
+                output.WriteJson(new
+                {
+                    ok = report.Ok, errors = report.Errors, warnings = report.Warnings, damaged_packs = report.DamagedPacks,
+                    damaged_blobs = report.DamagedBlobs, affected_files = report.AffectedFiles, snapshots = report.Snapshots,
+                    trees = report.Trees, packs = report.Packs, packs_read = report.PacksRead, bytes_read = report.BytesRead,
+                });
+            }
+            else
+            {
+                foreach (var w in report.Warnings) Console.Error.WriteLine("warning: " + w);
+                foreach (var e in report.Errors) Console.Error.WriteLine("damage: " + e);
+                foreach (var f in report.AffectedFiles) Console.Error.WriteLine($"affected: snapshot {f.Snapshot[..8]} {f.Path} (blob {f.Blob[..8]})");
+                output.Line($"checked {report.Snapshots} snapshots, {report.Trees} trees, {report.Packs} packs" +
+                    (options.ReadData ? $"; read {report.PacksRead} packs ({Format.Bytes(report.BytesRead)})" : ""));
+                output.Line(report.Ok ? "no errors found" : $"{report.Errors.Count} error(s) found");
+            }
+            return report.Ok ? 0 : 1;
+        });
+        return cmd;
+    }
+
+    private static CheckOptions ParseSubset(string? value)
+    {
+        if (value is null) return new CheckOptions();
+        if (value.EndsWith('%') && double.TryParse(value[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var pct) && pct > 0 && pct <= 100)
+            return new CheckOptions { Fraction = pct / 100 };
+        var parts = value.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], out var k) && int.TryParse(parts[1], out var n) && n >= 1 && k >= 1 && k <= n)
+            return new CheckOptions { Slice = (k, n) };
+        throw new VarlorException($"--read-data-subset '{value}': use K/N (1 <= K <= N) or a percentage such as 10%");
+    }
+}
