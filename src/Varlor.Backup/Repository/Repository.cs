@@ -229,6 +229,30 @@ public sealed class Repository : IDisposable
         return PackFormat.DecodeHeader(header, size - 4 - headerLength, pack.Short);
     }
 
+    /// <summary>
+    /// Indexes packs that no index file names (left by a killed backup or prune) from their headers, so their
+    /// blobs are reused rather than stored again. Returns them, for the caller's next index file.
+    /// </summary>
+    public async Task<List<IndexPack>> AdoptUnindexedPacksAsync(Action<string, string>? warn, CancellationToken ct)
+    {
+        var adopted = new List<IndexPack>();
+        await foreach (var (name, size) in Backend.ListAsync(FileKind.Pack, ct))
+        {
+            if (!BlobId.TryParse(name, out var pack) || Index.ContainsPack(pack)) continue;
+            try
+            {
+                var entries = await ReadPackHeaderAsync(pack, size, ct);
+                Index.AddPack(pack, entries);
+                adopted.Add(IndexPack.From(pack, entries));
+            }
+            catch (CorruptDataException e)
+            {
+                warn?.Invoke(name, $"ignoring unindexed pack: {e.Message}");
+            }
+        }
+        return adopted;
+    }
+
     // ---- blobs ----
 
     /// <summary>Reads, authenticates, decompresses and verifies one blob.</summary>

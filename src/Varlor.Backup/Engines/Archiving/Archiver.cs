@@ -50,7 +50,7 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
         var host = options.Host ?? Environment.MachineName;
 
         await repo.LoadIndexAsync(ct);
-        var adopted = await AdoptUnindexedPacksAsync(ct);
+        var adopted = await repo.AdoptUnindexedPacksAsync(reporter is null ? null : reporter.Warning, ct);
         var parent = await FindParentAsync(options, host, paths, ct);
         var parentRoot = parent is null ? null : await repo.LoadTreeAsync(parent.Tree, ct);
 
@@ -124,27 +124,6 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
         full.Sort(StringComparer.Ordinal);
         // A path inside another given path is already covered.
         return [.. full.Where(p => !full.Any(o => o != p && (o == "/" || p.StartsWith(o + "/", StringComparison.Ordinal)))).Distinct()];
-    }
-
-    /// <summary>Packs a killed backup left without an index: their blobs are reused instead of uploaded again.</summary>
-    private async Task<List<IndexPack>> AdoptUnindexedPacksAsync(CancellationToken ct)
-    {
-        var adopted = new List<IndexPack>();
-        await foreach (var (name, size) in repo.Backend.ListAsync(FileKind.Pack, ct))
-        {
-            if (!BlobId.TryParse(name, out var pack) || repo.Index.ContainsPack(pack)) continue;
-            try
-            {
-                var entries = await repo.ReadPackHeaderAsync(pack, size, ct);
-                repo.Index.AddPack(pack, entries);
-                adopted.Add(new IndexPack(pack, [.. entries.Select(e => new IndexBlob(e.Id, e.Type, e.Offset, e.Length, e.RawLength, e.Compressed))]));
-            }
-            catch (CorruptDataException e)
-            {
-                reporter?.Warning(name, $"ignoring unindexed pack: {e.Message}");
-            }
-        }
-        return adopted;
     }
 
     private async Task<Snapshot?> FindParentAsync(BackupOptions options, string host, List<string> paths, CancellationToken ct)

@@ -133,7 +133,7 @@ public sealed class Packer : IAsyncDisposable
             _buffers.Add(bytes);
             _repo.Index.AddPack(id, pack.Entries);
             lock (_written)
-                _written.Add(new IndexPack(id, [.. pack.Entries.Select(e => new IndexBlob(e.Id, e.Type, e.Offset, e.Length, e.RawLength, e.Compressed))]));
+                _written.Add(IndexPack.From(id, pack.Entries));
         }
     }
 

@@ -1,0 +1,24 @@
+namespace Varlor.Backup.Engines.Pruning;
+
+public sealed record PruneOptions
+{
+    /// <summary>Unused space tolerated in partly-used packs, as a fraction of the used space; repacking stops below it.</summary>
+    public double MaxUnused { get; init; } = 0.05;
+    public bool DryRun { get; init; }
+}
+
+public sealed record PruneReport
+{
+    public int Snapshots { get; init; }
+    public int PacksBefore { get; init; }
+    public long BytesBefore { get; init; }
+    public long UsedBytes { get; init; }
+    public long UnusedBytes { get; init; }
+    public int PacksDeleted { get; init; }
+    public int PacksRepacked { get; init; }
+    public int PacksWritten { get; init; }
+    public long BytesFreed { get; init; }
+    public long UnusedBytesAfter { get; init; }
+    public int IndexFilesReplaced { get; init; }
+    public bool DryRun { get; init; }
+}
