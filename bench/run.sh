@@ -208,6 +208,7 @@ measure() {
 }
 
 # ---------------------------------------------------------------- the tree
+LOAD_AT_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
 log "generating a $SIZE tree (seed $SEED)"
 "$TREEGEN" gen --out "$DATA" --size "$SIZE" --seed "$SEED" | tee "$WORK/logs/gen.log" >&2
 SRC_BYTES=$(tree_bytes "$DATA")
@@ -322,7 +323,10 @@ for t in "${ACTIVE[@]}"; do
     R[$t.initial.cores]=$(awk -v c="${R[$t.initial.cpu]}" -v s="${R[$t.initial.s]}" 'BEGIN {printf "%.2f", c / s}')
     R[$t.initial.rss.mib]=$(mib "$((R[$t.initial.rss] * 1024))")
   fi
-  if [ -n "${R[$t.restore.s]:-}" ]; then R[$t.restore.mibs]=$(rate "$MUT_BYTES" "${R[$t.restore.s]}"); fi
+  if [ -n "${R[$t.restore.s]:-}" ]; then
+    R[$t.restore.mibs]=$(rate "$MUT_BYTES" "${R[$t.restore.s]}")
+    R[$t.restore.cores]=$(awk -v c="${R[$t.restore.cpu]}" -v s="${R[$t.restore.s]}" 'BEGIN {printf "%.2f", c / s}')
+  fi
   for k in repo_initial repo_final added; do
     if [ -n "${R[$t.$k]:-}" ]; then R[$t.$k.mib]=$(mib "${R[$t.$k]}"); fi
   done
@@ -351,7 +355,7 @@ SECTION_FILE="$WORK/section.md"
   echo
   echo "Command: \`$COMMAND_LINE\` (tree seed $SEED, change seed $MUTATE_SEED)."
   echo
-  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') ($(grep -m1 -o -w sha_ni /proc/cpuinfo >/dev/null && echo 'SHA-NI, ')$(grep -m1 -o -w aes /proc/cpuinfo >/dev/null && echo 'AES-NI, ')$(grep -m1 -o -w avx2 /proc/cpuinfo >/dev/null && echo 'AVX2')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, Linux $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version 2>/dev/null || echo '?'). The machine is shared with other work, so figures move by some percent between runs."
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') ($(grep -m1 -o -w sha_ni /proc/cpuinfo >/dev/null && echo 'SHA-NI, ')$(grep -m1 -o -w aes /proc/cpuinfo >/dev/null && echo 'AES-NI, ')$(grep -m1 -o -w avx2 /proc/cpuinfo >/dev/null && echo 'AVX2')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, Linux $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version 2>/dev/null || echo '?'). The machine is shared with other work (load average $LOAD_AT_START when the run started), so figures move between runs."
   echo
   echo "Tools:"
   for t in "${ACTIVE[@]}"; do
@@ -362,19 +366,21 @@ SECTION_FILE="$WORK/section.md"
   echo
   echo "Data: $GEN_SUMMARY; $SRC_FILES files, $(mib "$SRC_BYTES") MiB. A day of change: $MUTATE_SUMMARY; $(mib "$MUT_BYTES") MiB after it."
   echo
-  echo "Method: each tool gets a fresh local repository in the work folder (restic: default settings; borg 1.2: \`--encryption=repokey\`, lz4 by default and \`--compression zstd,3\`; varlor-backup: defaults). Before every measured step the page cache is warmed the same way for all (the tree is read once; before a restore the repository is read once) and \`sync\` runs. Times are wall-clock; peak memory is \"Maximum resident set size\" from \`/usr/bin/time -v\`. The no-change backup is the median of $NOCHANGE_RUNS runs. The restore is of the snapshot after the day of change, into an empty folder, and is compared with the source with \`diff -r\` afterwards (not timed)."
+  echo "Method: each tool gets a fresh local repository in the work folder (restic: default settings; borg 1.2: \`--encryption=repokey\`, lz4 by default and \`--compression zstd,3\`; varlor-backup: defaults). Before every measured step the page cache is warmed the same way for all (the tree is read once; before a restore the repository is read once) and \`sync\` runs. Times are wall-clock (CPU time is given too, since it moves less when other work shares the cores); peak memory is \"Maximum resident set size\" from \`/usr/bin/time -v\`. The no-change backup is the median of $NOCHANGE_RUNS runs. The restore is of the snapshot after the day of change, into an empty folder, and is compared with the source with \`diff -r\` afterwards (not timed)."
   echo
   printf '| |'; for t in "${ACTIVE[@]}"; do printf ' %s |' "$(label "$t")"; done; echo
   printf '|---|'; for t in "${ACTIVE[@]}"; do printf -- '---:|'; done; echo
   row() { local title=$1 key=$2; printf '| %s |' "$title"; for t in "${ACTIVE[@]}"; do printf ' %s |' "$(cell "$t.$key")"; done; echo; }
   row "Initial backup (MiB/s)" initial.mibs
   row "Initial backup (s)" initial.s
+  row "Initial backup, CPU time (user + sys, s)" initial.cpu
   row "Initial backup: cores used (CPU s / wall s)" initial.cores
   row "No-change backup (s, median of $NOCHANGE_RUNS)" nochange.s
   row "Backup after a day of change (s)" mutated.s
   row "Repository growth from that backup (MiB)" added.mib
   row "Full restore (MiB/s)" restore.mibs
   row "Full restore (s)" restore.s
+  row "Full restore: cores used (CPU s / wall s)" restore.cores
   row "Restore identical to the source" verified
   row "Repository after the initial backup (MiB)" repo_initial.mib
   row "Repository after all backups (MiB)" repo_final.mib
@@ -398,15 +404,17 @@ SECTION_FILE="$WORK/section.md"
   if has_tool restic && [ -n "$VARLOR_BIN" ]; then
     echo "### Ratios"
     echo
-    echo "| | varlor / restic | varlor / borg (lz4) |$(has_tool borg-zstd && printf ' varlor / borg (zstd,3) |')"
-    echo "|---|---:|---:|$(has_tool borg-zstd && printf -- '---:|')"
+    echo "| | varlor / restic |$(has_tool borg && printf ' varlor / borg (lz4) |')$(has_tool borg-zstd && printf ' varlor / borg (zstd,3) |')"
+    echo "|---|---:|$(has_tool borg && printf -- '---:|')$(has_tool borg-zstd && printf -- '---:|')"
     rrow() {
       local title=$1 key=$2
-      printf '| %s | %s | %s |' "$title" "$(ratio "$(val "varlor.$key")" "$(val "restic.$key")")" "$(ratio "$(val "varlor.$key")" "$(val "borg.$key")")"
-      has_tool borg-zstd && printf ' %s |' "$(ratio "$(val "varlor.$key")" "$(val "borg-zstd.$key")")"
+      printf '| %s | %s |' "$title" "$(ratio "$(val "varlor.$key")" "$(val "restic.$key")")"
+      if has_tool borg; then printf ' %s |' "$(ratio "$(val "varlor.$key")" "$(val "borg.$key")")"; fi
+      if has_tool borg-zstd; then printf ' %s |' "$(ratio "$(val "varlor.$key")" "$(val "borg-zstd.$key")")"; fi
       echo
     }
     rrow "Initial backup throughput (higher is better)" initial.mibs
+    rrow "Initial backup CPU time (lower is better)" initial.cpu
     rrow "No-change backup time (lower is better)" nochange.s
     rrow "Backup after a day of change, time (lower is better)" mutated.s
     rrow "Repository growth from that backup (lower is better)" added
