@@ -469,8 +469,8 @@ if [ "$WRITE_DOC" = 1 ]; then
     BEGIN { while ((getline line < sec) > 0) body = body line "\n" }
     $0 == header { printf "%s", body; skipping = 1; done = 1; next }
     skipping && /^## / { skipping = 0 }
-    !skipping { print }
-    END { if (!done) printf "%s%s", (NR > 0 ? "\n" : ""), body }
+    !skipping { print; last = $0 }
+    END { if (!done) printf "%s%s", (NR > 0 && last != "" ? "\n" : ""), body }
   ' "$DOC" >"$WORK/benchmarks.md.new"
   cat "$WORK/benchmarks.md.new" >"$DOC"
   log "wrote the section \"$SECTION\" of ${DOC#"$ROOT"/}"
