@@ -12,7 +12,8 @@ public static class Program
         var root = new RootCommand("varlor-backup: deduplicated, compressed, encrypted backups of Varlor's database, dataset files and logs")
         {
             InitCommand.Create(), BackupCommand.Create(), SnapshotsCommand.Create(), LsCommand.Create(), RestoreCommand.Create(),
-            DiffCommand.Create(), StatsCommand.Create(), CheckCommand.Create(), PruneCommand.Create(), KeyCommand.Create(), UnlockCommand.Create(),
+            ForgetCommand.Create(),
+            DiffCommand.Create(), StatsCommand.Create(), CheckCommand.Create(), PruneCommand.Create(), RepairCommand.Create(), KeyCommand.Create(), UnlockCommand.Create(),
         };
         GlobalOptions.AddTo(root);
         var parsed = root.Parse(args);

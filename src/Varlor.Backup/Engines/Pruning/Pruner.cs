@@ -2,6 +2,7 @@ using Varlor.Backup.Engines.Archiving;
 using Varlor.Backup.Repository;
 using Varlor.Backup.Repository.Index;
 using Varlor.Backup.Repository.Packs;
+using Crypto = Varlor.Backup.Repository.Crypto;
 using Varlor.Backup.Storage;
 using Repo = Varlor.Backup.Repository.Repository;
 
@@ -52,22 +53,23 @@ public sealed class Pruner(Repo repo, IEngineReporter? reporter = null)
             .Select(p => new PackUse(p.Pack, sizes[p.Pack], p.Blobs, p.Blobs.Where(b => used.Contains(b.Id)).ToList()))
             .ToList();
         var usedBytes = packs.Sum(p => p.UsedBytes);
-        var unusedBytes = packs.Sum(p => p.Size - p.UsedBytes);
+        var unusedBytes = packs.Sum(p => p.Unused);
         var delete = packs.Where(p => p.Used.Count == 0).ToList();
-        var partly = packs.Where(p => p.Used.Count > 0 && p.Used.Count < p.Blobs.Count).OrderByDescending(p => (double)(p.Size - p.UsedBytes) / p.Size).ToList();
-        var remainingUnused = partly.Sum(p => p.Size - p.UsedBytes);
+        // Partly used: bytes no snapshot needs (unreferenced, duplicate or damaged blobs), most wasteful first.
+        var partly = packs.Where(p => p.Used.Count > 0 && p.Unused > 0).OrderByDescending(p => (double)p.Unused / p.Size).ToList();
+        var remainingUnused = partly.Sum(p => p.Unused);
         var repack = new List<PackUse>();
         foreach (var p in partly)
         {
             if (remainingUnused <= options.MaxUnused * usedBytes) break;
             repack.Add(p);
-            remainingUnused -= p.Size - p.UsedBytes;
+            remainingUnused -= p.Unused;
         }
         var report = new PruneReport
         {
             Snapshots = snapshots.Count, PacksBefore = sizes.Count, BytesBefore = sizes.Values.Sum(), UsedBytes = usedBytes, UnusedBytes = unusedBytes,
             PacksDeleted = delete.Count, PacksRepacked = repack.Count, DryRun = options.DryRun,
-            BytesFreed = delete.Sum(p => p.Size) + repack.Sum(p => p.Size - p.UsedBytes), UnusedBytesAfter = remainingUnused,
+            BytesFreed = delete.Sum(p => p.Size) + repack.Sum(p => p.Unused), UnusedBytesAfter = remainingUnused,
             IndexFilesReplaced = oldIndexes.Count,
         };
         // Nothing to remove, one index, nothing adopted: leave the repository untouched.
@@ -102,6 +104,8 @@ public sealed class Pruner(Repo repo, IEngineReporter? reporter = null)
 
     private sealed record PackUse(BlobId Id, long Size, List<PackEntry> Blobs, List<PackEntry> Used)
     {
-        public long UsedBytes { get; } = Used.Sum(b => (long)b.Length);
+        /// <summary>Sealed bytes of the used blobs plus what their header entries would take.</summary>
+        public long UsedBytes { get; } = Used.Sum(b => (long)b.Length) + Used.Count * PackFormat.HeaderEntrySize + Crypto.Aead.Overhead + 4;
+        public long Unused => Size - UsedBytes;
     }
 }
