@@ -85,7 +85,9 @@ public sealed partial class PostgresCluster : IAsyncDisposable
     public static async Task<PostgresCluster> StartAsync(CancellationToken ct)
     {
         var bin = PostgresInstallation.RequireBinDirectory();
-        var root = Path.Combine(Path.GetTempPath(), $"varlor-pg-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+        // As root the folder must be reachable by the unprivileged server user, which $TMPDIR may not be.
+        var tempBase = OsUser.ServerToolUser is null ? Path.GetTempPath() : "/tmp";
+        var root = Path.Combine(tempBase, $"varlor-pg-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(root);
         try
         {
