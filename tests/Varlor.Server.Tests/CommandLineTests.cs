@@ -90,4 +90,20 @@ public sealed partial class CommandLineTests(ServerFixture server) : IClassFixtu
         Assert.Equal(1, await CommandLine.RunAsync(["tenant", "list"], new StringWriter(), stderr, env, CancellationToken.None));
         Assert.StartsWith("varlor-server: ", stderr.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Purge_command_removes_old_soft_deleted_datasets()
+    {
+        var (tenant, _, client) = await server.AddTenantAsync();
+        var ds = await HttpAssert.JsonAsync<Dataset>(
+            await client.PostAsync("/api/v1/datasets", Multipart.File("old.csv", "a\n1\n")), HttpStatusCode.Created);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/datasets/{ds.Id}")).StatusCode);
+        await server.Database.ScalarAsync("UPDATE datasets SET deleted_at = now() - interval '8 days' WHERE id = $1", ds.Id);
+
+        var (code, output, _) = await Run("purge");
+        Assert.Equal(0, code);
+        Assert.Contains("purged 1 dataset(s)", output, StringComparison.Ordinal);
+        Assert.Equal(0L, await server.Database.ScalarAsync("SELECT count(*) FROM datasets WHERE id = $1", ds.Id));
+        Assert.DoesNotContain(server.StoredFiles(), f => f.Contains(tenant.Id.ToString(), StringComparison.Ordinal));
+    }
 }

@@ -88,6 +88,18 @@ public sealed class DatasetLifecycleTests(ServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task List_pages_with_limit_and_offset()
+    {
+        var (_, _, client) = await server.AddTenantAsync();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 5; i++) ids.Insert(0, (await Upload(client, $"p{i}.csv", "a\n1\n")).Id);
+        var first = await HttpAssert.JsonAsync<DatasetPage>(await client.GetAsync("/api/v1/datasets?limit=2"), HttpStatusCode.OK);
+        var rest = await HttpAssert.JsonAsync<DatasetPage>(await client.GetAsync("/api/v1/datasets?limit=10&offset=2"), HttpStatusCode.OK);
+        Assert.Equal(ids, first.Items.Concat(rest.Items).Select(d => d.Id));
+        Assert.Equal(2, first.Limit);
+    }
+
+    [Fact]
     public async Task Reupload_makes_a_new_version_and_replaces_file_and_columns()
     {
         var (tenant, _, client) = await server.AddTenantAsync();
