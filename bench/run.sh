@@ -188,6 +188,8 @@ measure() {
   t0=$(date +%s%N)
   /usr/bin/time -v -o "$out.time" "$WORK/tool.sh" "$tool" "$verb" "$arg" >"$out.log" 2>&1 || rc=$?
   t1=$(date +%s%N)
+  # /usr/bin/time ignores SIGINT, so bash does not see a Ctrl-C that stopped the tool: stop here.
+  if [ "$rc" -eq 130 ] || [ "$rc" -eq 143 ]; then log "interrupted"; exit 130; fi
   local secs rss user sys
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out.time")
