@@ -71,7 +71,7 @@ public static class CommandLine
                     return await Fail(stderr, $"unknown command '{string.Join(' ', args)}'\n{Usage}", 2);
             }
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or NpgsqlException or IOException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or NpgsqlException or IOException or UnauthorizedAccessException)
         {
             return await Fail(stderr, e.Message, 1);
         }

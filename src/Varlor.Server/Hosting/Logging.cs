@@ -12,7 +12,15 @@ public static class Logging
 
     public static void Configure(LoggerConfiguration config, ServerSettings settings)
     {
-        Directory.CreateDirectory(settings.LogDirectory);
+        try
+        {
+            Directory.CreateDirectory(settings.LogDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"cannot create the log folder {settings.LogDirectory} (VARLOR_LOGS): {e.Message}", e);
+        }
+
         config.MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)

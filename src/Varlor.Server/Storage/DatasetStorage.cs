@@ -15,8 +15,15 @@ public sealed class DatasetStorage(ServerSettings settings)
 
     public void EnsureLayout()
     {
-        Directory.CreateDirectory(DatasetsDirectory);
-        Directory.CreateDirectory(TempDirectory);
+        try
+        {
+            Directory.CreateDirectory(DatasetsDirectory);
+            Directory.CreateDirectory(TempDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"cannot create the storage folders under {Root} (VARLOR_STORAGE): {e.Message}", e);
+        }
     }
 
     public static string RelativePath(Guid tenantId, Guid datasetId, int version, string format) =>
