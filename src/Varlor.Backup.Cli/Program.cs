@@ -36,6 +36,11 @@ public static class Program
             Output.Error("interrupted; the repository is unchanged except for packs the next backup will reuse");
             return ExitCodes.Interrupted;
         }
+        catch (IOException e) when (IsDiskFull(e))
+        {
+            Output.Error($"no space left on device ({e.Message.TrimEnd('.')}); nothing already stored was changed: free space and run the command again");
+            return ExitCodes.Failure;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Output.Error(e.Message);
@@ -47,4 +52,8 @@ public static class Program
             return ExitCodes.Failure;
         }
     }
+
+    private static bool IsDiskFull(IOException e) =>
+        e.HResult == 28 || e.Message.Contains("disk was full", StringComparison.OrdinalIgnoreCase) ||
+        e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
 }

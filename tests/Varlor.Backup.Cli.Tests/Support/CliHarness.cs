@@ -12,13 +12,14 @@ public sealed class CliHarness : IDisposable
 {
     private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "varlor-backup.dll");
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "varlor-cli-" + Guid.NewGuid().ToString("N")[..10]);
-    public string Repo => Path.Combine(Root, "repo");
+    /// <summary>The repository the program uses (VARLOR_REPOSITORY of <see cref="Env"/>).</summary>
+    public string Repo => Env["VARLOR_REPOSITORY"]!;
     public Dictionary<string, string?> Env { get; } = new();
 
     public CliHarness()
     {
         Directory.CreateDirectory(Root);
-        Env["VARLOR_REPOSITORY"] = Repo;
+        Env["VARLOR_REPOSITORY"] = Path.Combine(Root, "repo");
         Env["VARLOR_PASSWORD"] = "cli test password";
         Env["VARLOR_KDF_MEMORY_KIB"] = "8192";
     }
