@@ -16,6 +16,19 @@ public interface IStorageBackend
     /// Never overwrites silently: an existing file with the same name is replaced only by identical content.</summary>
     Task SaveAsync(FileKind kind, string name, ReadOnlyMemory<byte> content, CancellationToken ct);
 
+    /// <summary>
+    /// A local folder where large files (packs) are assembled before <see cref="SaveFileAsync"/>: on the same file
+    /// system as a local repository, so that storing is a rename. Names starting with '.' are never listed.
+    /// </summary>
+    string SpoolFolder { get; }
+
+    /// <summary>Stores a complete, fsynced local file from <see cref="SpoolFolder"/>, atomically like
+    /// <see cref="SaveAsync"/>; the local file is consumed (moved or deleted).</summary>
+    Task SaveFileAsync(FileKind kind, string name, string localPath, CancellationToken ct);
+
+    /// <summary>Removes leftovers of interrupted writes older than <paramref name="minAge"/>; returns how many.</summary>
+    Task<int> CleanupTempFilesAsync(TimeSpan minAge, CancellationToken ct);
+
     /// <summary>Reads a whole file. Throws <see cref="FileNotFoundException"/> when absent.</summary>
     Task<byte[]> ReadAsync(FileKind kind, string name, CancellationToken ct);
 

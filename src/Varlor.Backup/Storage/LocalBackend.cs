@@ -38,7 +38,7 @@ public sealed class LocalBackend(string root) : IStorageBackend
         var path = PathOf(kind, name);
         var dir = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, TempPrefix + Guid.NewGuid().ToString("N"));
+        var tmp = TempName(dir);
         try
         {
             await using (var fs = new FileStream(tmp, new FileStreamOptions
@@ -62,6 +62,47 @@ public sealed class LocalBackend(string root) : IStorageBackend
             throw;
         }
     }
+
+    public string SpoolFolder => Path.Combine(Root, "data");
+
+    public Task SaveFileAsync(FileKind kind, string name, string localPath, CancellationToken ct)
+    {
+        var path = PathOf(kind, name);
+        var dir = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.SetUnixFileMode(localPath, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+            File.Move(localPath, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(localPath);
+            throw;
+        }
+        FsyncDirectory(dir);
+        return Task.CompletedTask;
+    }
+
+    public Task<int> CleanupTempFilesAsync(TimeSpan minAge, CancellationToken ct)
+    {
+        var removed = 0;
+        var cutoff = DateTime.UtcNow - minAge;
+        foreach (var dir in new[] { Root }.Concat(Directory.Exists(Root) ? Directory.EnumerateDirectories(Root, "*", SearchOption.AllDirectories) : []))
+        {
+            foreach (var f in Directory.EnumerateFiles(dir, TempPrefix + "*"))
+            {
+                ct.ThrowIfCancellationRequested();
+                if (File.GetLastWriteTimeUtc(f) > cutoff) continue;
+                TryDelete(f);
+                removed++;
+            }
+        }
+        return Task.FromResult(removed);
+    }
+
+    /// <summary>A new temporary file name in a folder; such names are ignored by listings and cleaned up later.</summary>
+    public static string TempName(string folder) => Path.Combine(folder, TempPrefix + Guid.NewGuid().ToString("N"));
 
     public async Task<byte[]> ReadAsync(FileKind kind, string name, CancellationToken ct) =>
         await File.ReadAllBytesAsync(PathOf(kind, name), ct);

@@ -57,7 +57,7 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
         using var scanCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var scan = Task.Run(() => ScanTotals(paths, scanCts.Token), scanCts.Token);
 
-        _jobs = Channel.CreateBounded<(BlobId, byte[], int)>(new BoundedChannelOptions(Math.Max(2, options.Workers) * 2) { SingleWriter = true });
+        _jobs = Channel.CreateBounded<(BlobId, byte[], int)>(new BoundedChannelOptions(Math.Max(2, options.Workers)) { SingleWriter = true });
         await using var packer = _packer = new Packer(repo);
         var workers = Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => Task.Run(() => WorkAsync(ct), ct)).ToArray();
         Node root;

@@ -99,6 +99,8 @@ public sealed class Pruner(Repo repo, IEngineReporter? reporter = null)
             await repo.Backend.DeleteAsync(FileKind.Index, old.ToString(), ct);
         foreach (var pack in gone)
             await repo.Backend.DeleteAsync(FileKind.Pack, pack.ToString(), ct);
+        // Under the exclusive lock no other process writes: every temporary file is a leftover of a killed one.
+        await repo.Backend.CleanupTempFilesAsync(TimeSpan.Zero, ct);
         return report with { PacksWritten = written.Count };
     }
 

@@ -9,8 +9,9 @@ namespace Varlor.Backup.Repository.Packs;
 
 /// <summary>
 /// Compresses, seals and groups new blobs into packs of about <see cref="TargetPackSize"/> bytes, data and trees
-/// in separate packs. Callers add blobs from many threads; full packs are written by one background writer,
-/// at most <c>queuedPacks</c> ahead, which bounds memory. A blob enters the index only after its pack is durable.
+/// in separate packs. Callers add blobs from many threads; each pack is assembled in a spool file (not in
+/// memory) and hashed as it grows; one background writer makes full packs durable and stores them. A blob
+/// enters the index only after its pack is durable.
 /// </summary>
 public sealed class Packer : IAsyncDisposable
 {
@@ -23,7 +24,7 @@ public sealed class Packer : IAsyncDisposable
     private readonly Task _writer;
     private readonly List<IndexPack> _written = [];
     private readonly int _level;
-    private readonly System.Collections.Concurrent.ConcurrentBag<byte[]> _buffers = [];
+    private byte[] _sealBuffer = [];
     private readonly ArrayPool<byte> _scratch = ArrayPool<byte>.Create(64 * 1024 * 1024, 8);
     private long _bytesAdded, _rawAdded, _blobsAdded;
 
@@ -67,9 +68,10 @@ public sealed class Packer : IAsyncDisposable
                     full = pack;
                     pack = null;
                 }
-                pack ??= _open[(int)type] = new OpenPack(type, _buffers);
-                // Sealing under the lock avoids another copy; AES-GCM runs at several GB/s.
-                pack.AppendSealed(entry, body, _repo.Aead);
+                pack ??= _open[(int)type] = new OpenPack(type, _repo.Backend.SpoolFolder);
+                // Under the lock one seal buffer serves every thread; AES-GCM runs at several GB/s.
+                if (_sealBuffer.Length < sealedLength) _sealBuffer = GC.AllocateUninitializedArray<byte>(Math.Max(sealedLength, 1 << 20));
+                pack.AppendSealed(entry, body, _repo.Aead, _sealBuffer);
             }
             Interlocked.Add(ref _bytesAdded, sealedLength);
             Interlocked.Add(ref _rawAdded, plaintext.Length);
@@ -127,10 +129,18 @@ public sealed class Packer : IAsyncDisposable
     {
         await foreach (var pack in _full.Reader.ReadAllAsync())
         {
-            var (bytes, length) = pack.Finish(_repo.Aead);
-            var id = BlobId.FromBytes(SHA256.HashData(bytes.AsSpan(0, length)));
-            await _repo.Backend.SaveAsync(FileKind.Pack, id.ToString(), bytes.AsMemory(0, length), CancellationToken.None);
-            _buffers.Add(bytes);
+            string path;
+            BlobId id;
+            try
+            {
+                (path, id) = pack.Finish(_repo.Aead);
+                await _repo.Backend.SaveFileAsync(FileKind.Pack, id.ToString(), path, CancellationToken.None);
+            }
+            catch
+            {
+                pack.Abandon();
+                throw;
+            }
             _repo.Index.AddPack(id, pack.Entries);
             lock (_written)
                 _written.Add(IndexPack.From(id, pack.Entries));
@@ -141,47 +151,71 @@ public sealed class Packer : IAsyncDisposable
     {
         _full.Writer.TryComplete();
         try { await _writer; } catch (Exception) { /* reported by FlushAsync when it matters */ }
+        // Packs never finished (cancelled or failed run): their spool files go.
+        lock (_lock)
+        {
+            foreach (var pack in _open) pack?.Abandon();
+            Array.Clear(_open);
+        }
+        while (_full.Reader.TryRead(out var queued)) queued.Abandon();
     }
 
-    /// <summary>A pack being filled, in a buffer reused from pack to pack (no large-object garbage per pack).</summary>
-    private sealed class OpenPack(BlobType type, System.Collections.Concurrent.ConcurrentBag<byte[]> pool)
+    /// <summary>A pack being filled: a spool file written and hashed as blobs arrive.</summary>
+    private sealed class OpenPack
     {
-        /// <summary>Room for the blobs, plus the header of the most entries a pack can hold.</summary>
-        private const int Capacity = TargetPackSize + 64 * 1024;
-        private byte[] _buffer = pool.TryTake(out var b) ? b : GC.AllocateUninitializedArray<byte>(Capacity);
-        private int _length;
-        public List<PackEntry> Entries { get; } = [];
-        public BlobType Type { get; } = type;
+        private readonly string _path;
+        private readonly FileStream _stream;
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private long _length;
 
-        /// <summary>A pack takes blobs up to the target size; an empty pack takes any blob (a chunk is at most 64 MiB).</summary>
-        public bool Fits(int sealedLength) =>
-            _length == 0 || _length + sealedLength <= TargetPackSize;
-
-        public void AppendSealed(PackEntry entry, ReadOnlySpan<byte> body, Aead aead)
+        public OpenPack(BlobType type, string spoolFolder)
         {
-            EnsureCapacity(_length + (int)entry.Length);
+            Type = type;
+            Directory.CreateDirectory(spoolFolder);
+            _path = LocalBackend.TempName(spoolFolder);
+            _stream = new FileStream(_path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        }
+
+        public List<PackEntry> Entries { get; } = [];
+        public BlobType Type { get; }
+
+        /// <summary>A pack takes blobs up to the target size; an empty pack takes any blob.</summary>
+        public bool Fits(int sealedLength) => _length == 0 || _length + sealedLength <= TargetPackSize;
+
+        public void AppendSealed(PackEntry entry, ReadOnlySpan<byte> body, Aead aead, byte[] sealBuffer)
+        {
+            var sealedBlob = sealBuffer.AsSpan(0, (int)entry.Length);
             Span<byte> aad = stackalloc byte[PackFormat.BlobAadSize];
             PackFormat.BlobAad(entry.Id, entry.Type, aad);
-            aead.Seal(body, _buffer.AsSpan(_length, (int)entry.Length), aad);
+            aead.Seal(body, sealedBlob, aad);
             Entries.Add(entry with { Offset = (uint)_length });
-            _length += (int)entry.Length;
+            Write(sealedBlob);
         }
 
-        private void EnsureCapacity(int needed)
+        private void Write(ReadOnlySpan<byte> bytes)
         {
-            if (needed <= _buffer.Length) return;
-            Array.Resize(ref _buffer, Math.Max(needed, _buffer.Length * 2));
+            _hash.AppendData(bytes);
+            _stream.Write(bytes);
+            _length += bytes.Length;
         }
 
-        public (byte[] Buffer, int Length) Finish(Aead aead)
+        /// <summary>Appends the header, makes the file durable, and returns it with its name (SHA-256).</summary>
+        public (string Path, BlobId Id) Finish(Aead aead)
         {
             var sealedHeader = aead.Seal(PackFormat.EncodeHeader(Entries), PackFormat.HeaderAad);
-            EnsureCapacity(_length + sealedHeader.Length + 4);
-            sealedHeader.CopyTo(_buffer.AsSpan(_length));
-            _length += sealedHeader.Length;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(_length), (uint)sealedHeader.Length);
-            _length += 4;
-            return (_buffer, _length);
+            Write(sealedHeader);
+            Span<byte> len = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(len, (uint)sealedHeader.Length);
+            Write(len);
+            _stream.Flush(flushToDisk: true);
+            _stream.Dispose();
+            return (_path, BlobId.FromBytes(_hash.GetHashAndReset()));
+        }
+
+        public void Abandon()
+        {
+            _stream.Dispose();
+            File.Delete(_path);
         }
     }
 }
