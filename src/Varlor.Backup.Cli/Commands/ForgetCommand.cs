@@ -29,7 +29,7 @@ public static class ForgetCommand
         var prune = new Option<bool>("--prune") { Description = "Then remove the data no snapshot references any more" };
         var cmd = new Command("forget", "Remove snapshots according to a retention policy (grandfather-father-son), per group of host and paths")
         {
-            last, hourly, daily, weekly, monthly, yearly, within, keepTags, groupBy, host, tags, zone, dryRun, prune,
+            last, hourly, daily, weekly, monthly, yearly, within, keepTags, groupBy, host, tags, zone, dryRun, prune, PruneCommand.MaxUnused,
         };
         cmd.SetAction(async (p, ct) =>
         {
@@ -66,9 +66,12 @@ public static class ForgetCommand
                     removed++;
                 }
             }
+            Engines.Pruning.PruneReport? pruned = null;
             if (p.GetValue(prune) && toRemove.Count > 0)
             {
-                // PRUNE-HOOK: TODO(lead) call prune here, under the exclusive lock still held (restic: a dry run with --dry-run).
+                // Still under the exclusive lock taken for forget; with --dry-run prune only reports.
+                pruned = await new Engines.Pruning.Pruner(repo, output).RunAsync(
+                    new Engines.Pruning.PruneOptions { MaxUnused = PruneCommand.ParseMaxUnused(p.GetValue(PruneCommand.MaxUnused)), DryRun = isDryRun, Forgotten = toRemove.ToHashSet() }, ct);
             }
 
             if (output.Json)
@@ -83,6 +86,7 @@ public static class ForgetCommand
                         remove = gr.Removed.Select(d => Entry(byId[d.Snapshot.Id], null)),
                     }),
                     removed,
+                    prune = pruned,
                 });
                 return problems.Count > 0 ? 1 : 0;
             }
@@ -106,6 +110,8 @@ public static class ForgetCommand
             Output.Result(isDryRun
                 ? $"dry run: {toRemove.Count} snapshot(s) would be removed, nothing was changed"
                 : $"removed {removed} snapshot(s)");
+            if (pruned is not null)
+                Output.Result($"prune: {(isDryRun ? "would free" : "freed")} {Format.Bytes(pruned.BytesFreed)} ({pruned.PacksDeleted} packs deleted, {pruned.PacksRepacked} repacked)");
             return problems.Count > 0 ? 1 : 0;
         });
         return cmd;

@@ -56,6 +56,23 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public async Task Six_backups_at_once_all_succeed()
+    {
+        // Short-lived shared locks come and go while others list them: a released lock is not a damaged one.
+        using var cli = new CliHarness();
+        for (var i = 0; i < 6; i++) Fill(cli.Path_($"s{i}"), 20 + i, 1);
+        CliAssert.Success(await cli.RunAsync("init"));
+        var processes = Enumerable.Range(0, 6).Select(i => Start(cli, "backup", cli.Path_($"s{i}"), "--quiet")).ToList();
+        foreach (var p in processes)
+        {
+            CliAssert.Success(await WaitAsync(p));
+            p.Dispose();
+        }
+        Assert.Equal(6, (await RepoVerifier.SnapshotIdsAsync(cli)).Count);
+        await RepoVerifier.AssertChecksCleanAsync(cli, "six concurrent backups");
+    }
+
+    [Fact]
     public async Task A_backup_racing_a_prune_loses_nothing()
     {
         using var cli = new CliHarness();

@@ -5,6 +5,8 @@ public sealed record PruneOptions
     /// <summary>Unused space tolerated in partly-used packs, as a fraction of the used space; repacking stops below it.</summary>
     public double MaxUnused { get; init; } = 0.05;
     public bool DryRun { get; init; }
+    /// <summary>Snapshots to treat as already removed (forget --dry-run --prune shows what both would do).</summary>
+    public IReadOnlySet<Repository.BlobId> Forgotten { get; init; } = new HashSet<Repository.BlobId>();
 }
 
 public sealed record PruneReport

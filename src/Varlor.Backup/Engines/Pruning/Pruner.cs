@@ -26,7 +26,7 @@ public sealed class Pruner(Repo repo, IEngineReporter? reporter = null)
         var adopted = await repo.AdoptUnindexedPacksAsync(reporter is null ? null : reporter.Warning, ct);
 
         var problems = new List<string>();
-        var snapshots = await repo.LoadSnapshotsAsync(ct, problems);
+        var snapshots = (await repo.LoadSnapshotsAsync(ct, problems)).Where(s => !options.Forgotten.Contains(s.Id)).ToList();
         if (problems.Count > 0)
             throw new VarlorException($"prune refuses to run while a snapshot is unreadable ({problems[0]}); run 'varlor-backup check'");
         HashSet<BlobId> used;

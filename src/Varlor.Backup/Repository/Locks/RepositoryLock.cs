@@ -64,8 +64,11 @@ public sealed class RepositoryLock : IAsyncDisposable
             {
                 result.Add((id, JsonSerializer.Deserialize<LockInfo>(await repo.LoadSealedAsync(FileKind.Lock, id, ct), RepoJson.Options)));
             }
-            catch (FileNotFoundException) { } // released meanwhile
-            catch (Exception e) when (e is CorruptDataException or JsonException) { result.Add((id, null)); }
+            catch (Exception e) when (e is CorruptDataException or JsonException or FileNotFoundException)
+            {
+                // A lock released while we list is gone, not damaged; only a file that stays unreadable counts.
+                if (await repo.Backend.ExistsAsync(FileKind.Lock, id.ToString(), ct)) result.Add((id, null));
+            }
         }
         return result;
     }
