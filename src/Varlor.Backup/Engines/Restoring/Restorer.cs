@@ -48,9 +48,10 @@ public sealed class Restorer(Repo repo, IEngineReporter? reporter = null)
         }
         finally
         {
+            // Even when the walk fails, the files already handed out are finished (or cleaned up) before returning.
             files.Writer.TryComplete();
+            await Task.WhenAll(workers);
         }
-        await Task.WhenAll(workers);
         if (!found && includes.Count > 0)
             throw new VarlorException($"nothing in snapshot {snapshot.Id.Short} matches {string.Join(", ", includes)} (see 'varlor-backup ls')");
 
@@ -63,7 +64,17 @@ public sealed class Restorer(Repo repo, IEngineReporter? reporter = null)
     private async Task<bool> WalkAsync(BlobId treeId, string snapPath, string destDir, List<string> includes,
         ChannelWriter<(string, Node)> files, CancellationToken ct)
     {
-        var tree = await repo.LoadTreeAsync(treeId, ct);
+        Tree tree;
+        try
+        {
+            tree = await repo.LoadTreeAsync(treeId, ct);
+        }
+        catch (CorruptDataException e) when (snapPath.Length > 0)
+        {
+            // A damaged folder is reported; its siblings and the rest of the snapshot still restore.
+            Error(destDir, "folder not restored: " + e.Message);
+            return false;
+        }
         var found = false;
         foreach (var node in tree.Nodes)
         {
