@@ -83,3 +83,17 @@ printf '| %s | %s cores, %s | %s MB CSV, 8 columns | %s | %s | **%s** |\n' "$(da
   "$(python3 -c "print(f'{$bytes/1048576:.0f}')")" "$rows" "$(IFS=' / '; echo "${results[*]}")" "$median" >> "$out"
 echo "median: $median MB/s ($rows rows; columns: $types)"
 echo "appended to docs/benchmarks-server.md"
+# The history stays in benchmarks-server.md; docs/benchmarks.md gets its section rewritten from it.
+python3 - "$out" "$repo/docs/benchmarks.md" <<'PY'
+import re, sys
+history = open(sys.argv[1]).read().split("\n", 1)[1].strip()
+section = "## varlor-server upload throughput (issue 4)\n\nWritten by `bench/server-upload.sh` (rerunning it replaces this section only; every run is kept in [benchmarks-server.md](benchmarks-server.md)).\n\n" + history + "\n"
+try:
+    doc = open(sys.argv[2]).read()
+except FileNotFoundError:
+    doc = "# Benchmarks\n"
+pattern = re.compile(r"^## varlor-server upload throughput \(issue 4\)\n.*?(?=^## |\Z)", re.S | re.M)
+doc = pattern.sub(section + "\n", doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + section
+open(sys.argv[2], "w").write(doc)
+PY
+echo "section rewritten in docs/benchmarks.md"
