@@ -29,6 +29,7 @@ public static class BackupCommand
             {
                 Paths = p.GetValue(paths)!, Tags = p.GetValue(tags) ?? [], Excludes = p.GetValue(excludes) ?? [],
                 Time = p.GetValue(time), Host = p.GetValue(host), Parent = parentId, Force = p.GetValue(force),
+                EstimateTotals = !output.Quiet && !output.Json,
             };
             var result = await ProgressDisplay.RunAsync(output, "backup", () =>
             {

@@ -107,17 +107,29 @@ public sealed class LocalBackend(string root) : IStorageBackend
     public async Task<byte[]> ReadAsync(FileKind kind, string name, CancellationToken ct) =>
         await File.ReadAllBytesAsync(PathOf(kind, name), ct);
 
-    public async Task<int> ReadRangeAsync(FileKind kind, string name, long offset, Memory<byte> buffer, CancellationToken ct)
+    private readonly FileHandleCache _packHandles = new(64);
+
+    public Task<int> ReadRangeAsync(FileKind kind, string name, long offset, Memory<byte> buffer, CancellationToken ct)
     {
-        using var handle = File.OpenHandle(PathOf(kind, name), FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
-        var total = 0;
-        while (total < buffer.Length)
+        // Packs are immutable and read blob by blob: keep their handles. A plain pread from the page cache is
+        // cheaper than an asynchronous read for these sizes.
+        var path = PathOf(kind, name);
+        var handle = kind == FileKind.Pack ? _packHandles.Get(path) : File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        try
         {
-            var n = await RandomAccess.ReadAsync(handle, buffer[total..], offset + total, ct);
-            if (n == 0) break;
-            total += n;
+            var total = 0;
+            while (total < buffer.Length)
+            {
+                var n = RandomAccess.Read(handle, buffer.Span[total..], offset + total);
+                if (n == 0) break;
+                total += n;
+            }
+            return Task.FromResult(total);
         }
-        return total;
+        finally
+        {
+            if (kind != FileKind.Pack) handle.Dispose();
+        }
     }
 
     public Task<long> SizeAsync(FileKind kind, string name, CancellationToken ct)

@@ -8,6 +8,22 @@ namespace Varlor.Backup.Tests.Repository;
 public sealed class RepositoryTests
 {
     [Fact]
+    public void Stored_documents_use_the_documented_json_names()
+    {
+        // docs/repository-format.md: snake_case fields, enum values in lower case, no nulls.
+        var tree = new Varlor.Backup.Repository.Trees.Tree([new() { Name = "d", Type = Varlor.Backup.Repository.Trees.NodeType.Dir, MtimeNs = 5, Subtree = new BlobId(1, 2, 3, 4) }]);
+        var json = System.Text.Encoding.UTF8.GetString(Varlor.Backup.Repository.Repository.EncodeTree(tree));
+        Assert.Contains("\"type\":\"dir\"", json);
+        Assert.Contains("\"mtime_ns\":5", json);
+        Assert.Contains("\"subtree\":\"0000000000000001000000000000000200000000000000030000000000000004\"", json);
+        Assert.DoesNotContain("link_target", json);
+        var index = System.Text.Json.JsonSerializer.Serialize(new Varlor.Backup.Repository.Index.IndexDocument(
+            [new(new BlobId(1, 1, 1, 1), [new(new BlobId(2, 2, 2, 2), BlobType.Tree, 0, 10, 20, true)])]), RepoJson.Options);
+        Assert.Contains("\"type\":\"tree\"", index);
+        Assert.Contains("\"raw_length\":20", index);
+    }
+
+    [Fact]
     public async Task A_wrong_password_opens_nothing()
     {
         using var repo = new TestRepo();

@@ -26,6 +26,7 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
     // Chunk copies in flight come from a small private pool: the shared pool would keep many large arrays per core.
     private readonly ArrayPool<byte> _chunkPool = ArrayPool<byte>.Create(16 * 1024 * 1024, 16);
     private readonly HashSet<BlobId> _pending = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<BlobId, Task<Tree>> _prefetched = new();
     private readonly List<string> _failed = [];
     private readonly Stopwatch _clock = new();
     private Channel<(BlobId Id, byte[] Buffer, int Length)> _jobs = null!;
@@ -55,7 +56,7 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
         var parentRoot = parent is null ? null : await repo.LoadTreeAsync(parent.Tree, ct);
 
         using var scanCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var scan = Task.Run(() => ScanTotals(paths, scanCts.Token), scanCts.Token);
+        var scan = options.EstimateTotals ? Task.Run(() => ScanTotals(paths, scanCts.Token), scanCts.Token) : Task.CompletedTask;
 
         _jobs = Channel.CreateBounded<(BlobId, byte[], int)>(new BoundedChannelOptions(Math.Max(2, options.Workers)) { SingleWriter = true });
         await using var packer = _packer = new Packer(repo);
@@ -224,8 +225,13 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
             return null;
         }
         Array.Sort(entries, StringComparer.Ordinal);
-        var parentTree = parentNode is { Type: NodeType.Dir, Subtree: { } sub } ? await repo.LoadTreeAsync(sub, ct) : null;
+        var parentTree = parentNode is { Type: NodeType.Dir, Subtree: { } sub } ? await LoadParentTreeAsync(sub, ct) : null;
         var previous = parentTree?.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
+        // Load the parent's subfolders' trees on other cores while this folder's entries are examined.
+        if (parentTree is not null)
+            foreach (var n in parentTree.Nodes)
+                if (n is { Type: NodeType.Dir, Subtree: { } childTree })
+                    _prefetched.TryAdd(childTree, Task.Run(() => repo.LoadTreeAsync(childTree, ct), ct));
         var nodes = new List<Node>(entries.Length);
         foreach (var entryName in entries)
         {
@@ -236,6 +242,9 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
         }
         return await DirNodeAsync(name, st, nodes, parentNode, ct);
     }
+
+    private Task<Tree> LoadParentTreeAsync(BlobId id, CancellationToken ct) =>
+        _prefetched.TryRemove(id, out var loading) ? loading : repo.LoadTreeAsync(id, ct);
 
     private async Task<Node> DirNodeAsync(string name, UnixStat st, List<Node> nodes, Node? parentNode, CancellationToken ct, bool count = true)
     {

@@ -15,4 +15,6 @@ public sealed record BackupOptions
     /// <summary>Read every file even when the parent says it is unchanged.</summary>
     public bool Force { get; init; }
     public int Workers { get; init; } = Environment.ProcessorCount;
+    /// <summary>Count files and bytes ahead of the walk for progress totals and ETA (costs a second stat per entry).</summary>
+    public bool EstimateTotals { get; init; } = true;
 }
