@@ -1,0 +1,96 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Varlor.Backup.Repository;
+using Varlor.Backup.Repository.Index;
+using Varlor.Backup.Repository.Packs;
+using Varlor.Backup.Repository.Trees;
+using Repo = Varlor.Backup.Repository.Repository;
+
+namespace Varlor.Backup.Engines.Archiving;
+
+/// <summary>
+/// The storing half of a backup: a chunk's keyed id is computed by the caller's thread (cheap) and only chunks the
+/// index does not know cross a bounded channel to workers that compress and seal them into the packer (costly).
+/// <see cref="CompleteAsync"/> waits until every pack is durable and returns them for the index file.
+/// </summary>
+public sealed class BlobSink : IAsyncDisposable
+{
+    private readonly Repo _repo;
+    private readonly ArrayPool<byte> _pool = ArrayPool<byte>.Create(16 * 1024 * 1024, 16);
+    private readonly HashSet<BlobId> _pending = [];
+    private readonly Channel<(BlobId Id, byte[] Buffer, int Length)> _jobs;
+    private readonly Task[] _workers;
+
+    public BlobSink(Repo repo, int workers)
+    {
+        _repo = repo;
+        Packer = new Packer(repo);
+        _jobs = Channel.CreateBounded<(BlobId, byte[], int)>(new BoundedChannelOptions(Math.Max(2, workers)) { SingleWriter = true });
+        _workers = [.. Enumerable.Range(0, Math.Max(1, workers)).Select(_ => Task.Run(WorkAsync))];
+    }
+
+    public Packer Packer { get; }
+
+    /// <summary>Stores a data chunk unless the repository (or this run) already has it; returns its id.</summary>
+    public async ValueTask<BlobId> AddDataAsync(ReadOnlyMemory<byte> chunk, CancellationToken ct)
+    {
+        var id = _repo.Key.ComputeId(chunk.Span);
+        if (_repo.Index.Contains(id) || !_pending.Add(id)) return id;
+        var copy = _pool.Rent(chunk.Length);
+        chunk.Span.CopyTo(copy);
+        try
+        {
+            await _jobs.Writer.WriteAsync((id, copy, chunk.Length), ct);
+        }
+        catch (ChannelClosedException)
+        {
+            _pool.Return(copy);
+            await Task.WhenAll(_workers); // a worker failed (disk full, ...): surface its error
+            throw;
+        }
+        return id;
+    }
+
+    /// <summary>Stores a tree blob unless known; returns its id.</summary>
+    public async ValueTask<BlobId> AddTreeAsync(Tree tree, CancellationToken ct)
+    {
+        var bytes = Repo.EncodeTree(tree);
+        var id = _repo.Key.ComputeId(bytes);
+        if (!_repo.Index.Contains(id) && _pending.Add(id)) await Packer.AddAsync(id, BlobType.Tree, bytes, ct);
+        return id;
+    }
+
+    /// <summary>Waits for the workers, makes every pack durable, and returns the packs written.</summary>
+    public async Task<List<IndexPack>> CompleteAsync(CancellationToken ct)
+    {
+        _jobs.Writer.TryComplete();
+        await Task.WhenAll(_workers);
+        await Packer.FlushAsync(ct);
+        return Packer.WrittenPacks;
+    }
+
+    private async Task WorkAsync()
+    {
+        try
+        {
+            await foreach (var (id, buffer, length) in _jobs.Reader.ReadAllAsync())
+            {
+                try { await Packer.AddAsync(id, BlobType.Data, buffer.AsMemory(0, length), CancellationToken.None); }
+                finally { _pool.Return(buffer); }
+            }
+        }
+        catch (Exception e)
+        {
+            _jobs.Writer.TryComplete(e); // unblocks the producer
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _jobs.Writer.TryComplete();
+        while (_jobs.Reader.TryRead(out var job)) _pool.Return(job.Buffer);
+        try { await Task.WhenAll(_workers); } catch (Exception) { /* reported by CompleteAsync when it matters */ }
+        await Packer.DisposeAsync();
+    }
+}

@@ -1,0 +1,16 @@
+namespace Varlor.Backup.Engines.Archiving;
+
+/// <summary>
+/// A file of a stream backup: its absolute path inside the snapshot ("/postgresql/varlor/dump.pgdump") and how to
+/// open its content. Sources are opened one after the other, in order, so a later one (a manifest) can describe
+/// what an earlier one produced. A stream that fails or throws fails the whole backup: no snapshot is saved.
+/// </summary>
+public sealed record StreamSource(string Path, Func<CancellationToken, Task<Stream>> Open);
+
+public sealed record StreamBackupOptions
+{
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public DateTimeOffset? Time { get; init; }
+    public string? Host { get; init; }
+    public int Workers { get; init; } = Environment.ProcessorCount;
+}
