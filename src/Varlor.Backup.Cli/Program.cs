@@ -13,6 +13,7 @@ public static class Program
         {
             InitCommand.Create(), BackupCommand.Create(), SnapshotsCommand.Create(), LsCommand.Create(), RestoreCommand.Create(),
             ForgetCommand.Create(),
+            DbCommand.Create(),
             DiffCommand.Create(), StatsCommand.Create(), CheckCommand.Create(), PruneCommand.Create(), RepairCommand.Create(), KeyCommand.Create(), UnlockCommand.Create(),
         };
         GlobalOptions.AddTo(root);

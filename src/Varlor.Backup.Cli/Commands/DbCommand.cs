@@ -1,0 +1,191 @@
+using System.CommandLine;
+using Varlor.Backup.Cli.Terminal;
+using Varlor.Backup.Postgres;
+using Varlor.Backup.Repository;
+using Varlor.Backup.Repository.Locks;
+
+namespace Varlor.Backup.Cli.Commands;
+
+/// <summary>db dump / restore / verify-restore: PostgreSQL logical backups through the repository (see Varlor.Backup.Postgres).</summary>
+public static class DbCommand
+{
+    private static readonly Option<string?> Db = new("--db")
+    {
+        Description = "Connection string (Host=...;Port=...;Username=...;Database=...); default: PGHOST, PGPORT, PGUSER, PGPASSWORD/PGPASSFILE, PGDATABASE",
+        Recursive = true,
+    };
+
+    private static readonly Option<string?> PgBin = new("--pg-bin")
+    {
+        Description = "Folder of pg_dump and pg_restore (default: $VARLOR_PG_BIN, else /usr/lib/postgresql/<server major>/bin)",
+        Recursive = true,
+    };
+
+    public static Command Create()
+    {
+        var cmd = new Command("db", "PostgreSQL: dump into the repository, restore, verify a restore") { Db, PgBin };
+        cmd.Subcommands.Add(Dump());
+        cmd.Subcommands.Add(Restore());
+        cmd.Subcommands.Add(VerifyRestore());
+        return cmd;
+    }
+
+    private static PgSettings Settings(ParseResult p) => PgSettings.Resolve(p.GetValue(Db));
+
+    private static Command Dump()
+    {
+        var tags = new Option<string[]>("--tag") { Description = "Extra tag (repeatable); 'db' and 'db:<name>' are always set" };
+        var cmd = new Command("dump", "Stream pg_dump (custom format, uncompressed) into a new snapshot, with row counts taken in the same snapshot") { tags };
+        cmd.SetAction(async (p, ct) =>
+        {
+            var output = GlobalOptions.Output(p);
+            var settings = Settings(p);
+            using var repo = await GlobalOptions.OpenAsync(p, ct);
+            await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "db dump", ct);
+            var result = await new DbDumper(repo, settings).RunAsync(new DumpOptions { PgBin = p.GetValue(PgBin), Tags = p.GetValue(tags) ?? [] }, ct);
+            var m = result.Manifest;
+            var sum = result.Backup.Snapshot.Summary!;
+            if (output.Json)
+            {
+                output.WriteJson(new { snapshot = result.Backup.SnapshotId.ToString(), short_id = result.Backup.SnapshotId.Short, manifest = m, data_added = sum.DataAdded });
+                return 0;
+            }
+            output.Line($"database {m.Database}: PostgreSQL {m.ServerVersion}, pg_dump {m.PgDumpVersion}, {m.Tables.Count} tables, {m.Tables.Sum(t => t.Rows)} rows");
+            output.Line($"dump: {Format.Bytes(m.DumpBytes)} in {m.DurationSeconds:0.00}s (database {Format.Bytes(m.DatabaseBytes)}); added to the repository: {Format.Bytes(sum.DataAdded)}");
+            output.Line($"snapshot {result.Backup.SnapshotId.Short} saved");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Restore()
+    {
+        var snapshot = new Argument<string>("SNAPSHOT") { Description = "Snapshot id, unique prefix, or 'latest' (latest dump)" };
+        var target = new Option<string?>("--target-db") { Description = "Restore into this new database" };
+        var inPlace = new Option<bool>("--in-place") { Description = "Replace the database of --db/PGDATABASE (restored aside, checked, then swapped by rename)" };
+        var force = new Option<bool>("--force") { Description = "Do not ask for confirmation (required without a terminal)" };
+        var tables = new Option<string[]>("--table") { Description = "Restore only this table with its keys, defaults, sequences, indexes and foreign keys (repeatable)" };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel pg_restore jobs (>1 writes the dump to a temporary file first)", DefaultValueFactory = _ => 1 };
+        var maintenance = new Option<string?>("--maintenance-url") { Description = "varlor-server base URL: maintenance mode during an in-place restore (admin key from VARLOR_ADMIN_KEY)" };
+        var temp = new Option<string?>("--temp-dir") { Description = "Folder for the temporary dump copy of --jobs (default: $TMPDIR)" };
+        var cmd = new Command("restore", "Restore a dump into a new database, or in place; row counts are compared with those recorded")
+            { snapshot, target, inPlace, force, tables, jobs, maintenance, temp };
+        cmd.SetAction(async (p, ct) =>
+        {
+            var output = GlobalOptions.Output(p);
+            var settings = Settings(p);
+            var (targetDb, replace, names) = (p.GetValue(target), p.GetValue(inPlace), p.GetValue(tables) ?? []);
+            if ((targetDb is null) == !replace) throw new VarlorException("give either --target-db NAME (a new database) or --in-place");
+            if (p.GetValue(jobs) < 1) throw new VarlorException("--jobs must be at least 1");
+            using var repo = await GlobalOptions.OpenAsync(p, ct);
+            await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "db restore", ct);
+            var dump = await StoredDump.LoadAsync(repo, p.GetValue(snapshot)!, ct);
+            var restorer = new DbRestorer(repo, settings, dump);
+            var request = new RestoreRequest
+            {
+                TargetDatabase = targetDb ?? settings.Database, Tables = names, IntoExisting = replace && names.Length > 0,
+                Jobs = p.GetValue(jobs), PgBin = p.GetValue(PgBin), TempFolder = p.GetValue(temp),
+            };
+            output.Line($"snapshot {dump.Snapshot.Id.Short}: {dump.Manifest.Database} dumped {Format.Time(dump.Manifest.Started)} (PostgreSQL {dump.Manifest.ServerVersion})");
+            if (replace)
+            {
+                if (names.Length > 0)
+                {
+                    var tools = await restorer.ToolsAsync(request.PgBin, ct);
+                    var plan = await restorer.PlanTablesAsync(tools, restorer.ResolveTables(names), inPlace: true, ct);
+                    output.Line($"plan: in {settings.Database}, drop and recreate from the dump, in one transaction:");
+                    foreach (var entry in plan.Selected) output.Line("  " + entry);
+                }
+                Confirm(p.GetValue(force), settings.Database, names.Length > 0 ? $"tables {string.Join(", ", names)} of" : "database");
+            }
+            await using var maint = p.GetValue(maintenance) is { } url && replace ? await Maintenance.EnterAsync(url, "varlor-backup db restore", ct) : null;
+            RestoreCheck check;
+            if (names.Length > 0)
+            {
+                check = (await restorer.RestoreTablesAsync(request, ct)).Check;
+            }
+            else if (!replace)
+            {
+                check = await restorer.RestoreWholeAsync(request, ct);
+            }
+            else
+            {
+                var aside = DatabaseSwap.Truncate($"{settings.Database}_restoring_{DateTime.UtcNow:yyyyMMddHHmmss}");
+                check = await restorer.RestoreWholeAsync(request with { TargetDatabase = aside }, ct);
+                if (!check.Ok)
+                {
+                    await restorer.DropDatabaseAsync(aside, CancellationToken.None);
+                    return Report(output, check, $"{settings.Database} was left untouched (the restored copy did not match and was dropped)");
+                }
+                var old = await DatabaseSwap.SwapAsync(settings, settings.Database, aside, ct);
+                output.Line($"swapped: {settings.Database} is the restored database; the previous one is kept as {old} (drop it when satisfied)");
+            }
+            return Report(output, check, null);
+        });
+        return cmd;
+    }
+
+    private static Command VerifyRestore()
+    {
+        var snapshot = new Argument<string>("SNAPSHOT") { Description = "Snapshot id, prefix, or 'latest'", DefaultValueFactory = _ => "latest" };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel pg_restore jobs", DefaultValueFactory = _ => 1 };
+        var cmd = new Command("verify-restore", "Restore a dump into a scratch database, compare row counts and checksums with those recorded, drop it") { snapshot, jobs };
+        cmd.SetAction(async (p, ct) =>
+        {
+            var output = GlobalOptions.Output(p);
+            var settings = Settings(p);
+            using var repo = await GlobalOptions.OpenAsync(p, ct);
+            await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "db verify-restore", ct);
+            var dump = await StoredDump.LoadAsync(repo, p.GetValue(snapshot)!, ct);
+            var restorer = new DbRestorer(repo, settings, dump);
+            var scratch = $"varlor_verify_{Guid.NewGuid():N}"[..30];
+            output.Line($"snapshot {dump.Snapshot.Id.Short}: restoring {dump.Manifest.Database} into scratch database {scratch}");
+            RestoreCheck check;
+            try
+            {
+                check = await restorer.RestoreWholeAsync(new RestoreRequest { TargetDatabase = scratch, Jobs = p.GetValue(jobs), PgBin = p.GetValue(PgBin) }, ct);
+            }
+            finally
+            {
+                await restorer.DropDatabaseAsync(scratch, CancellationToken.None);
+            }
+            return Report(output, check, null, verify: true);
+        });
+        return cmd;
+    }
+
+    private static void Confirm(bool force, string database, string what)
+    {
+        if (force) return;
+        if (Console.IsInputRedirected || Console.IsErrorRedirected)
+            throw new VarlorException($"restoring in place replaces {what} {database}: add --force (no terminal to confirm on)");
+        Console.Error.Write($"this replaces {what} {database}; type its name to go on: ");
+        if (Console.ReadLine()?.Trim() != database) throw new VarlorException("not confirmed: nothing was changed");
+    }
+
+    private static int Report(Output output, RestoreCheck check, string? note, bool verify = false)
+    {
+        if (output.Json)
+        {
+            output.WriteJson(new
+            {
+                database = check.Database, ok = check.Ok, note,
+                tables = check.Tables.Select(t => new { table = t.Table, recorded_rows = t.Expected, restored_rows = t.Actual, recorded_checksum = t.ExpectedChecksum, restored_checksum = t.ActualChecksum, ok = t.Ok }),
+            });
+        }
+        else
+        {
+            foreach (var t in check.Tables)
+            {
+                var sum = t.ExpectedChecksum is null ? "" : t.ExpectedChecksum == t.ActualChecksum ? ", checksum matches" : $", checksum {t.ActualChecksum?[..8] ?? "-"} != recorded {t.ExpectedChecksum[..8]}";
+                output.Line($"  {(t.Ok ? "ok  " : "FAIL")} {t.Table}: {(t.Actual < 0 ? "missing" : t.Actual.ToString(System.Globalization.CultureInfo.InvariantCulture))} rows (recorded {t.Expected}){sum}");
+            }
+            var rows = check.Tables.Sum(t => Math.Max(0, t.Actual));
+            if (check.Ok) Output.Result($"{(verify ? "verify-restore passed" : "restore checked")}: {check.Tables.Count} tables, {rows} rows match the dump");
+        }
+        if (check.Ok) return 0;
+        var bad = check.Mismatches.ToList();
+        Output.Error($"{(verify ? "verify-restore failed" : "restored data does not match the dump")}: {bad.Count} of {check.Tables.Count} tables differ ({string.Join(", ", bad.Take(5).Select(t => t.Table))}){(note is null ? "" : "; " + note)}");
+        return DbExitCodes.VerificationFailed;
+    }
+}
