@@ -2,6 +2,7 @@ using System.CommandLine;
 using Varlor.Backup.Cli.Terminal;
 using Varlor.Backup.Repository;
 using Varlor.Backup.Storage;
+using Varlor.Backup.Storage.S3;
 using Repo = Varlor.Backup.Repository.Repository;
 
 namespace Varlor.Backup.Cli.Commands;
@@ -39,8 +40,23 @@ public static class GlobalOptions
         var location = p.GetValue(Repo) ?? Environment.GetEnvironmentVariable("VARLOR_REPOSITORY");
         if (string.IsNullOrWhiteSpace(location))
             throw new VarlorException("no repository given: use --repo or set VARLOR_REPOSITORY");
-        return new LocalBackend(location);
+        return Backend(location);
     }
+
+    /// <summary><c>s3:…</c> is an S3 bucket (behind the retry decorator); anything else a local folder.</summary>
+    public static IStorageBackend Backend(string location)
+    {
+        if (!S3Location.IsS3(location)) return new LocalBackend(location);
+        var backend = S3BackendFactory.Create(location);
+        if (backend.Inner is S3Backend s3) Requests.Add(s3.Requests);
+        return backend;
+    }
+
+    /// <summary>Counters of the S3 backends this process opened; <see cref="RequestCount"/> sums them.</summary>
+    private static readonly List<RequestCounter> Requests = [];
+
+    /// <summary>HTTP requests sent to object stores by this process so far (0 for local repositories).</summary>
+    public static long RequestCount => Requests.Sum(r => r.Total);
 
     public static string Password(ParseResult p, bool confirm = false) =>
         PasswordSource.Get(p.GetValue(PasswordFile), "VARLOR_PASSWORD", "enter password for repository: ", confirm);
