@@ -23,8 +23,8 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
 {
     private readonly FastCdc _chunker = new(repo.Config.Chunker);
     private ChunkReader? _reader;
-    // Chunk copies in flight come from a small private pool: the shared pool would keep many large arrays per core.
-    private readonly ArrayPool<byte> _chunkPool = ArrayPool<byte>.Create(16 * 1024 * 1024, 16);
+    // Chunk copies in flight: bounded by the channel, so a small pool of largest-chunk buffers serves them all.
+    private readonly BufferPool _chunkPool = new(repo.Config.Chunker.MaxSize, 2 * Environment.ProcessorCount + 2);
     private readonly HashSet<BlobId> _pending = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<BlobId, Task<Tree>> _prefetched = new();
     private readonly List<string> _failed = [];
@@ -294,7 +294,7 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
                 size += chunk.Length;
                 Interlocked.Add(ref _bytesDone, chunk.Length);
                 if (repo.Index.Contains(id) || !_pending.Add(id)) continue;
-                var copy = _chunkPool.Rent(chunk.Length);
+                var copy = _chunkPool.Rent();
                 chunk.Span.CopyTo(copy);
                 await _jobs.Writer.WriteAsync((id, copy, chunk.Length), ct);
             }

@@ -25,13 +25,15 @@ public sealed class Packer : IAsyncDisposable
     private readonly List<IndexPack> _written = [];
     private readonly int _level;
     private byte[] _sealBuffer = [];
-    private readonly ArrayPool<byte> _scratch = ArrayPool<byte>.Create(64 * 1024 * 1024, 8);
+    // Compression output for blobs up to the largest chunk; bigger blobs (trees of huge folders) get their own.
+    private readonly BufferPool _scratch;
     private long _bytesAdded, _rawAdded, _blobsAdded;
 
     public Packer(Repository repo, int queuedPacks = 1)
     {
         _repo = repo;
         _level = repo.Config.Compression.Level;
+        _scratch = new BufferPool(Zstd.CompressBound(repo.Config.Chunker.MaxSize), 2 * Environment.ProcessorCount);
         _full = Channel.CreateBounded<OpenPack>(new BoundedChannelOptions(queuedPacks) { SingleReader = true });
         _writer = Task.Run(WriteLoopAsync);
     }
@@ -49,7 +51,9 @@ public sealed class Packer : IAsyncDisposable
     /// <summary>Compresses (when it pays) and seals a blob straight into the open pack of its type.</summary>
     public async ValueTask AddAsync(BlobId id, BlobType type, ReadOnlyMemory<byte> plaintext, CancellationToken ct)
     {
-        var compressed = _scratch.Rent(Zstd.CompressBound(plaintext.Length));
+        var bound = Zstd.CompressBound(plaintext.Length);
+        var pooled = bound <= _scratch.BufferSize;
+        var compressed = pooled ? _scratch.Rent() : new byte[bound];
         try
         {
             var clen = Zstd.Compress(plaintext.Span, compressed, _level);
@@ -80,7 +84,7 @@ public sealed class Packer : IAsyncDisposable
         }
         finally
         {
-            _scratch.Return(compressed);
+            if (pooled) _scratch.Return(compressed);
         }
     }
 
