@@ -15,6 +15,7 @@ public static class Program
             ForgetCommand.Create(),
             DbCommand.Create(),
             DiffCommand.Create(), StatsCommand.Create(), CheckCommand.Create(), PruneCommand.Create(), RepairCommand.Create(), KeyCommand.Create(), UnlockCommand.Create(),
+            CopyCommand.Create(),
         };
         GlobalOptions.AddTo(root);
         var parsed = root.Parse(args);

@@ -16,6 +16,8 @@ public sealed record Snapshot
     public required BlobId Tree { get; init; }
     public BackupSummary? Summary { get; init; }
     public string? ProgramVersion { get; init; }
+    /// <summary>Set on a snapshot made by 'copy': the id of the snapshot it was copied from, in the source repository.</summary>
+    public BlobId? Original { get; init; }
 
     /// <summary>Set when loaded: the snapshot's file name (SHA-256 of the stored file).</summary>
     [JsonIgnore] public BlobId Id { get; init; }
