@@ -60,4 +60,18 @@ public sealed class BadInputTests
         r.AssertOneLineError(1, "already exists");
         Assert.Equal(5L, await h.ScalarAsync<long>("SELECT count(*) FROM datasets"));
     }
+
+    [Fact]
+    public async Task A_pg_dump_older_than_the_server_is_refused_before_anything_is_stored()
+    {
+        await using var h = await DbHarness.CreateAsync("olddump");
+        var bin = Path.Combine(h.Root, "oldbin");
+        Directory.CreateDirectory(bin);
+        var script = Path.Combine(bin, "pg_dump");
+        await File.WriteAllTextAsync(script, "#!/bin/sh\necho 'pg_dump (PostgreSQL) 14.9'\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var r = await h.RunAsync("db", "dump", "--pg-bin", bin);
+        r.AssertOneLineError(DbExitCodes.ToolFailed, "pg_dump 14.9 is older than the server (PostgreSQL 15)");
+        Assert.Empty(Directory.GetFiles(Path.Combine(h.Repo, "snapshots")));
+    }
 }

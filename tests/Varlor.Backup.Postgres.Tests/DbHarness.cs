@@ -109,8 +109,9 @@ public sealed class DbHarness : IAsyncDisposable
         await ExecAsync(sql);
         await ExecAsync($"""
             INSERT INTO tenants (id, name, api_key_hash, api_key_prefix) VALUES (gen_random_uuid(), 'acme', '\x01', 'vk_a');
-            INSERT INTO datasets (id, tenant_id, name, original_file_name, format, size, row_count, sha256, status, storage_path)
-              SELECT gen_random_uuid(), (SELECT id FROM tenants), 'set ' || g, 'f' || g || '.csv', 'csv', 100 + g, g, md5(g::text) || md5(g::text), 'ready', 'datasets/x/' || g
+            INSERT INTO datasets (id, tenant_id, name, original_file_name, format, size, row_count, sha256, status, storage_path, created_at, updated_at)
+              SELECT gen_random_uuid(), (SELECT id FROM tenants), 'set ' || g, 'f' || g || '.csv', 'csv', 100 + g, g, md5(g::text) || md5(g::text), 'ready', 'datasets/x/' || g,
+                     now() - ({datasets} - g) * interval '1 minute', now() - ({datasets} - g) * interval '1 minute'
               FROM generate_series(1, {datasets}) g;
             INSERT INTO dataset_columns (dataset_id, position, name, type, nullable, stats)
               SELECT d.id, p, 'col' || p, 'text', p % 2 = 0, jsonb_build_object('distinct', p) FROM datasets d, generate_series(0, 5) p;

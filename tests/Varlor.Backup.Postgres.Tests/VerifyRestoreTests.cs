@@ -17,6 +17,7 @@ public sealed class VerifyRestoreTests
         Assert.Contains("ok   public.datasets: 30 rows (recorded 30), checksum matches", r.Stdout);
         Assert.Contains("ok   public.dataset_columns: 180 rows (recorded 180), checksum matches", r.Stdout);
         Assert.Contains("verify-restore passed", r.Stdout);
+        (await h.RunAsync("check", "--read-data")).AssertSuccess(); // a dump snapshot is an ordinary snapshot
         Assert.Equal(0L, await ScratchDatabasesAsync(h));
     }
 
