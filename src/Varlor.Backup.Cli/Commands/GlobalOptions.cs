@@ -47,8 +47,8 @@ public static class GlobalOptions
     public static IStorageBackend Backend(string location)
     {
         if (!S3Location.IsS3(location)) return new LocalBackend(location);
-        var backend = S3BackendFactory.Create(location);
-        if (backend.Inner is S3Backend s3) Requests.Add(s3.Requests);
+        var backend = S3BackendFactory.Create(location, out var s3);
+        lock (Requests) Requests.Add(s3.Requests);
         return backend;
     }
 
@@ -56,7 +56,10 @@ public static class GlobalOptions
     private static readonly List<RequestCounter> Requests = [];
 
     /// <summary>HTTP requests sent to object stores by this process so far (0 for local repositories).</summary>
-    public static long RequestCount => Requests.Sum(r => r.Total);
+    public static long RequestCount
+    {
+        get { lock (Requests) return Requests.Sum(r => r.Total); }
+    }
 
     public static string Password(ParseResult p, bool confirm = false) =>
         PasswordSource.Get(p.GetValue(PasswordFile), "VARLOR_PASSWORD", "enter password for repository: ", confirm);

@@ -29,6 +29,7 @@ public sealed class S3Cli : IDisposable
         Env["AWS_REGION"] = "us-east-1";
         Env["VARLOR_S3_CHUNK_ENCODING"] = "false";
         Env["VARLOR_SPOOL"] = Dir.Sub("spool");
+        Env["VARLOR_CACHE_DIR"] = Dir.Sub("cache");
         // No profile or credential file of the machine may leak in.
         Env["AWS_SHARED_CREDENTIALS_FILE"] = Dir.Sub("no-credentials");
         Env["AWS_CONFIG_FILE"] = Dir.Sub("no-config");
