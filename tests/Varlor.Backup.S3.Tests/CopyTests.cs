@@ -66,11 +66,14 @@ public sealed class CopyTests(S3rverFixture s3) : IClassFixture<S3rverFixture>
         Assert.Equal(0, again.GetProperty("copied").GetArrayLength());
         Assert.Equal(2, again.GetProperty("already_copied").GetArrayLength());
         Assert.Equal(0, again.GetProperty("blobs_added").GetInt64());
+        Assert.Equal(0, again.GetProperty("blobs_read").GetInt64());
         File.WriteAllText(Path.Combine(tree, "etc", "conf.d", "f7.conf"), "third");
         (await a.RunAsync("backup", tree)).Ok();
         var third = Json(await direct.RunAsync("copy", "--from-repo", a.Env["VARLOR_REPOSITORY"]!, "--json"));
         Assert.Equal(1, third.GetProperty("copied").GetArrayLength());
         Assert.InRange(third.GetProperty("blobs_added").GetInt64(), 1, 10); // the new file's chunk and the trees from it up to /
+        // Unchanged files are mapped through the previous copy's trees, not read again from the source.
+        Assert.Equal(1, third.GetProperty("blobs_read").GetInt64());
         Assert.Equal(3, Json(await direct.RunAsync("snapshots", "--json")).GetArrayLength());
     }
 

@@ -32,8 +32,14 @@ public sealed class Copier(Repo source, Repo target)
         var adopted = await target.AdoptUnindexedPacksAsync(null, ct);
         var selected = await SelectAsync(options, ct);
         var inTarget = new Dictionary<BlobId, BlobId>();
+        var copies = new Dictionary<BlobId, Snapshot>();
         foreach (var s in await target.LoadSnapshotsAsync(ct))
-            if (s.Original is { } original) inTarget.TryAdd(original, s.Id);
+        {
+            if (s.Original is not { } original) continue;
+            inTarget.TryAdd(original, s.Id);
+            copies.TryAdd(original, s);
+        }
+        var sourceSnapshots = (await source.LoadSnapshotsAsync(ct)).ToDictionary(s => s.Id);
 
         var copied = new List<CopiedSnapshot>();
         var skipped = new List<BlobId>();
@@ -47,6 +53,7 @@ public sealed class Copier(Repo source, Repo target)
                 continue;
             }
             BlobId root;
+            await SeedAsync(snapshot, sourceSnapshots, copies, ct);
             await using (var packer = _packer = new Packer(target))
             {
                 root = await CopyTreeAsync(snapshot.Tree, ct);
@@ -66,6 +73,7 @@ public sealed class Copier(Repo source, Repo target)
             };
             var id = await target.SaveSnapshotAsync(copy, ct);
             inTarget[snapshot.Id] = id;
+            copies[snapshot.Id] = copy with { Id = id };
             copied.Add(new CopiedSnapshot(snapshot.Id, id));
         }
         return new CopyResult(copied, skipped, Interlocked.Read(ref _blobsRead), blobsAdded, bytesAdded);
@@ -86,6 +94,41 @@ public sealed class Copier(Repo source, Repo target)
             .Where(s => options.Paths.All(p => s.Paths.Contains(Path.TrimEndingDirectorySeparator(p))))
             .DistinctBy(s => s.Id)
             .OrderBy(s => s.Time).ThenBy(s => s.Id)];
+    }
+
+    /// <summary>
+    /// Learns which target blob each source blob became from an earlier copy (the snapshot's parent, else the latest
+    /// of the same host and paths), by walking both trees side by side: unchanged files then need no reading.
+    /// </summary>
+    private async Task SeedAsync(Snapshot snapshot, Dictionary<BlobId, Snapshot> sourceSnapshots, Dictionary<BlobId, Snapshot> copies, CancellationToken ct)
+    {
+        var seed = snapshot.Parent is { } parent && copies.ContainsKey(parent) && sourceSnapshots.ContainsKey(parent) ? parent : (BlobId?)null;
+        seed ??= sourceSnapshots.Values
+            .Where(s => copies.ContainsKey(s.Id) && s.Hostname == snapshot.Hostname && s.Paths.SequenceEqual(snapshot.Paths))
+            .OrderByDescending(s => s.Time).Select(s => (BlobId?)s.Id).FirstOrDefault();
+        if (seed is { } id) await LearnAsync(sourceSnapshots[id].Tree, copies[id].Tree, ct);
+    }
+
+    /// <summary>Maps a source tree onto its copy; false (and the tree unmapped) where they differ.</summary>
+    private async Task<bool> LearnAsync(BlobId sourceTree, BlobId targetTree, CancellationToken ct)
+    {
+        if (_trees.TryGetValue(sourceTree, out var known)) return known == targetTree;
+        if (!target.Index.Contains(targetTree)) return false;
+        var a = await source.LoadTreeAsync(sourceTree, ct);
+        var b = await target.LoadTreeAsync(targetTree, ct);
+        if (a.Nodes.Count != b.Nodes.Count) return false;
+        var same = true;
+        for (var i = 0; i < a.Nodes.Count; i++)
+        {
+            var (x, y) = (a.Nodes[i], b.Nodes[i]);
+            if (x.Name != y.Name || x.Type != y.Type || x.Size != y.Size || x.Content?.Count != y.Content?.Count) return false;
+            if (x.Content is { } xc && y.Content is { } yc)
+                for (var k = 0; k < xc.Count; k++)
+                    if (target.Index.Contains(yc[k])) _data.TryAdd(xc[k], yc[k]);
+            if (x.Subtree is { } xs && y.Subtree is { } ys) same &= await LearnAsync(xs, ys, ct);
+        }
+        if (same) _trees.TryAdd(sourceTree, targetTree);
+        return same;
     }
 
     /// <summary>Rewrites one tree (after its subtrees and file contents) with the target's ids; returns its target id.</summary>
