@@ -27,6 +27,7 @@ public static class DbCommand
         cmd.Subcommands.Add(Dump());
         cmd.Subcommands.Add(Restore());
         cmd.Subcommands.Add(VerifyRestore());
+        cmd.Subcommands.Add(BaseBackupCommand());
         return cmd;
     }
 
@@ -68,13 +69,19 @@ public static class DbCommand
         var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel pg_restore jobs (>1 writes the dump to a temporary file first)", DefaultValueFactory = _ => 1 };
         var maintenance = new Option<string?>("--maintenance-url") { Description = "varlor-server base URL: maintenance mode during an in-place restore (admin key from VARLOR_ADMIN_KEY)" };
         var temp = new Option<string?>("--temp-dir") { Description = "Folder for the temporary dump copy of --jobs (default: $TMPDIR)" };
-        var cmd = new Command("restore", "Restore a dump into a new database, or in place; row counts are compared with those recorded")
-            { snapshot, target, inPlace, force, tables, jobs, maintenance, temp };
+        var targetDir = new Option<string?>("--target-dir") { Description = "Restore a base backup (db basebackup) into this empty folder" };
+        var cmd = new Command("restore", "Restore a dump into a new database, or in place; row counts are compared with those recorded; or a base backup into a folder")
+            { snapshot, target, inPlace, force, tables, jobs, maintenance, temp, targetDir };
         cmd.SetAction(async (p, ct) =>
         {
             var output = GlobalOptions.Output(p);
             var settings = Settings(p);
             var (targetDb, replace, names) = (p.GetValue(target), p.GetValue(inPlace), p.GetValue(tables) ?? []);
+            if (p.GetValue(targetDir) is { } dir)
+            {
+                if (targetDb is not null || replace || names.Length > 0) throw new VarlorException("--target-dir restores a base backup: do not combine it with --target-db, --in-place or --table");
+                return await RestoreClusterAsync(p, output, p.GetValue(snapshot)!, dir, ct);
+            }
             if ((targetDb is null) == !replace) throw new VarlorException("give either --target-db NAME (a new database) or --in-place");
             if (p.GetValue(jobs) < 1) throw new VarlorException("--jobs must be at least 1");
             using var repo = await GlobalOptions.OpenAsync(p, ct);
@@ -152,6 +159,44 @@ public static class DbCommand
             return Report(output, check, null, verify: true);
         });
         return cmd;
+    }
+
+    private static Command BaseBackupCommand()
+    {
+        var tags = new Option<string[]>("--tag") { Description = "Extra tag (repeatable); 'basebackup' is always set" };
+        var cmd = new Command("basebackup", "Stream pg_basebackup (tar, with the WAL it needs) of the whole cluster into a new snapshot") { tags };
+        cmd.SetAction(async (p, ct) =>
+        {
+            var output = GlobalOptions.Output(p);
+            using var repo = await GlobalOptions.OpenAsync(p, ct);
+            await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "db basebackup", ct);
+            var (result, m) = await new BaseBackup(repo, Settings(p)).RunAsync(p.GetValue(PgBin), p.GetValue(tags) ?? [], ct);
+            if (output.Json)
+            {
+                output.WriteJson(new { snapshot = result.SnapshotId.ToString(), short_id = result.SnapshotId.Short, manifest = m, data_added = result.Snapshot.Summary!.DataAdded });
+                return 0;
+            }
+            output.Line($"cluster {m.SystemIdentifier}: PostgreSQL {m.ServerVersion}, timeline {m.Timeline}, WAL {m.StartLsn} to {m.EndLsn}, databases {string.Join(", ", m.Databases)}");
+            output.Line($"base backup: {Format.Bytes(m.TarBytes)} in {m.DurationSeconds:0.00}s; added to the repository: {Format.Bytes(result.Snapshot.Summary!.DataAdded)}");
+            output.Line($"snapshot {result.SnapshotId.Short} saved");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static async Task<int> RestoreClusterAsync(ParseResult p, Output output, string reference, string dir, CancellationToken ct)
+    {
+        using var repo = await GlobalOptions.OpenAsync(p, ct);
+        await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "db restore", ct);
+        await repo.LoadIndexAsync(ct);
+        var snap = reference == "latest"
+            ? (await repo.LoadSnapshotsAsync(ct, problems: [])).Where(s => s.Tags.Contains("basebackup")).OrderBy(s => s.Time).LastOrDefault()
+              ?? throw new VarlorException("no base backup in this repository (no snapshot tagged basebackup)")
+            : await repo.FindSnapshotAsync(reference, ct);
+        var m = await DataDirRestore.RunAsync(repo, snap, dir, ct);
+        output.Line($"restored base backup {snap.Id.Short} of cluster {m.SystemIdentifier} (PostgreSQL {m.ServerVersion}, {Format.Time(m.Started)}) into {dir}; archiving is off in its postgresql.auto.conf");
+        Output.Result($"start it as the cluster's owner (chown -R postgres {dir} first when restored as root): pg_ctl -D {dir} -o '-p PORT' start");
+        return 0;
     }
 
     private static void Confirm(bool force, string database, string what)
