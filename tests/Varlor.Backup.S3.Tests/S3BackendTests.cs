@@ -90,4 +90,23 @@ public sealed class S3BackendTests(S3rverFixture s3) : IClassFixture<S3rverFixtu
         var e = await Assert.ThrowsAsync<VarlorException>(() => b.CreateAsync(None));
         Assert.Contains("not empty", e.Message);
     }
+
+    [Fact]
+    public async Task Blobs_of_one_pack_read_one_by_one_cost_one_request_per_window()
+    {
+        using var b = s3.Backend("window");
+        await b.CreateAsync(None);
+        var pack = Random(3 * 1024 * 1024);
+        var name = Convert.ToHexStringLower(SHA256.HashData(pack));
+        await b.SaveAsync(FileKind.Pack, name, pack, None);
+        var ahead = new PackReadAhead(b, windowSize: 1024 * 1024);
+        var before = b.Requests.Get;
+        for (var offset = 0; offset < pack.Length; offset += 100_000)
+        {
+            var buffer = new byte[Math.Min(100_000, pack.Length - offset)];
+            Assert.Equal(buffer.Length, await ahead.ReadRangeAsync(FileKind.Pack, name, offset, buffer, None));
+            Assert.Equal(pack.AsSpan(offset, buffer.Length).ToArray(), buffer);
+        }
+        Assert.Equal(3, b.Requests.Get - before); // 32 blobs, 3 windows
+    }
 }

@@ -25,3 +25,19 @@ public sealed class RetryingS3BackendConformanceTests(S3rverFixture s3) : Backen
         return backend;
     }
 }
+
+/// <summary>The same suite through the stack the CLI builds: cache, read-ahead in small windows (reads cross them), retries.</summary>
+public sealed class LayeredS3BackendConformanceTests(S3rverFixture s3) : BackendConformanceTests, IClassFixture<S3rverFixture>, IDisposable
+{
+    private readonly TempDir _cache = new();
+
+    protected override async Task<IStorageBackend> NewBackendAsync()
+    {
+        var s3Backend = s3.Backend("layered-" + Guid.NewGuid().ToString("N")[..8]);
+        var backend = new MetadataCache(new PackReadAhead(new RetryingBackend(s3Backend, new RetryOptions { MaxRetries = 2 }), windowSize: 8192, windows: 4), _cache.Sub(Guid.NewGuid().ToString("N")));
+        await backend.CreateAsync(CancellationToken.None);
+        return backend;
+    }
+
+    public void Dispose() => _cache.Dispose();
+}
