@@ -350,6 +350,8 @@ version_of() {
 }
 
 SECTION_FILE="$WORK/section.md"
+LOAD_AT_END=$(cut -d ' ' -f 1-3 /proc/loadavg)
+LOADED=$(awk -v a="${LOAD_AT_START%% *}" -v b="${LOAD_AT_END%% *}" -v n="$(nproc)" 'BEGIN {print (a > n || b > n) ? 1 : 0}')
 {
   echo "$SECTION"
   echo
@@ -357,7 +359,11 @@ SECTION_FILE="$WORK/section.md"
   echo
   echo "Command: \`$COMMAND_LINE\` (tree seed $SEED, change seed $MUTATE_SEED)."
   echo
-  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') ($(grep -m1 -o -w sha_ni /proc/cpuinfo >/dev/null && echo 'SHA-NI, ')$(grep -m1 -o -w aes /proc/cpuinfo >/dev/null && echo 'AES-NI, ')$(grep -m1 -o -w avx2 /proc/cpuinfo >/dev/null && echo 'AVX2')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, Linux $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version 2>/dev/null || echo '?'). The machine is shared with other work (load average $LOAD_AT_START when the run started), so figures move between runs."
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') ($(grep -m1 -o -w sha_ni /proc/cpuinfo >/dev/null && echo 'SHA-NI, ')$(grep -m1 -o -w aes /proc/cpuinfo >/dev/null && echo 'AES-NI, ')$(grep -m1 -o -w avx2 /proc/cpuinfo >/dev/null && echo 'AVX2')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, Linux $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version 2>/dev/null || echo '?'). The machine is shared with other work (load average $LOAD_AT_START when the run started, $LOAD_AT_END when it ended), so figures move between runs."
+  if [ "$LOADED" = 1 ]; then
+    echo
+    echo "**The load average was above the number of cores during this run:** the tools got only part of the machine, each at a different moment, so wall-clock figures and their ratios are unreliable; CPU time (user + sys) is the steadier comparison. Rerun on a quiet machine for the targets."
+  fi
   echo
   echo "Tools:"
   for t in "${ACTIVE[@]}"; do
