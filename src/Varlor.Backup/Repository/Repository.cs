@@ -295,6 +295,60 @@ public sealed class Repository : IDisposable
         return OpenBlob(sealedBytes, id, type, entry.Compressed, entry.RawLength, pack);
     }
 
+    /// <summary>
+    /// Like <see cref="ReadBlobAsync"/>, into a buffer rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>
+    /// that the caller returns: restores read every blob once, and fresh arrays of a MiB each would keep the
+    /// garbage collector busy.
+    /// </summary>
+    public async Task<(byte[] Buffer, int Length)> ReadBlobPooledAsync(BlobId id, BlobType type, CancellationToken ct)
+    {
+        if (!Index.TryGet(id, out var entry, out var pack) || entry.Type != type)
+            throw new CorruptDataException($"{type.ToString().ToLowerInvariant()} blob {id.Short} is not in the index (lost data)");
+        var pool = System.Buffers.ArrayPool<byte>.Shared;
+        var sealedBytes = pool.Rent((int)entry.Length);
+        byte[]? plain = null, raw = null;
+        try
+        {
+            int read;
+            try
+            {
+                read = await Backend.ReadRangeAsync(FileKind.Pack, pack.ToString(), entry.Offset, sealedBytes.AsMemory(0, (int)entry.Length), ct);
+            }
+            catch (FileNotFoundException)
+            {
+                throw new CorruptDataException($"pack {pack.Short} is missing (needed for blob {id.Short})");
+            }
+            if (read != entry.Length) throw new CorruptDataException($"pack {pack.Short} is truncated (blob {id.Short})");
+            var what = $"blob {id.Short} in pack {pack.Short}";
+            var plainLength = (int)entry.Length - Aead.Overhead;
+            plain = pool.Rent(Math.Max(plainLength, 1));
+            var aad = new byte[PackFormat.BlobAadSize];
+            PackFormat.BlobAad(id, type, aad);
+            Aead.Open(sealedBytes.AsSpan(0, (int)entry.Length), plain.AsSpan(0, plainLength), aad, what);
+            var result = plain;
+            if (entry.Compressed)
+            {
+                raw = pool.Rent(Math.Max((int)entry.RawLength, 1));
+                Zstd.Decompress(plain.AsSpan(0, plainLength), raw.AsSpan(0, (int)entry.RawLength));
+                result = raw;
+            }
+            else if (plainLength != entry.RawLength)
+            {
+                throw new CorruptDataException($"{what}: content does not match its id");
+            }
+            if (Key.ComputeId(result.AsSpan(0, (int)entry.RawLength)) != id)
+                throw new CorruptDataException($"{what}: content does not match its id");
+            if (result == raw) raw = null; else plain = null; // handed to the caller
+            return (result, (int)entry.RawLength);
+        }
+        finally
+        {
+            pool.Return(sealedBytes);
+            if (plain is not null) pool.Return(plain);
+            if (raw is not null) pool.Return(raw);
+        }
+    }
+
     public byte[] OpenBlob(ReadOnlySpan<byte> sealedBytes, BlobId id, BlobType type, bool compressed, uint rawLength, BlobId pack)
     {
         Span<byte> aad = stackalloc byte[PackFormat.BlobAadSize];

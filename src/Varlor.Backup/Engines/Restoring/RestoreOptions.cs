@@ -5,7 +5,8 @@ public sealed record RestoreOptions
     public required string Target { get; init; }
     /// <summary>Paths as `ls` shows them in the snapshot; empty restores everything.</summary>
     public IReadOnlyList<string> Includes { get; init; } = [];
-    public int Workers { get; init; } = Math.Max(2, Environment.ProcessorCount);
+    /// <summary>Files restored at once: twice the cores, so that writes and reads overlap with decryption.</summary>
+    public int Workers { get; init; } = 2 * Environment.ProcessorCount;
 }
 
 public sealed record RestoreResult(long FilesRestored, long FilesUnchanged, long BytesWritten, long DirsRestored, long SymlinksRestored, IReadOnlyList<string> Errors);

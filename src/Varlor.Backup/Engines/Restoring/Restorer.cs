@@ -162,9 +162,16 @@ public sealed class Restorer(Repo repo, IEngineReporter? reporter = null)
                 {
                     foreach (var id in content)
                     {
-                        var data = await repo.ReadBlobAsync(id, BlobType.Data, ct);
-                        await fs.WriteAsync(data, ct);
-                        Interlocked.Add(ref _bytesDone, data.Length);
+                        var (buffer, length) = await repo.ReadBlobPooledAsync(id, BlobType.Data, ct);
+                        try
+                        {
+                            await fs.WriteAsync(buffer.AsMemory(0, length), ct);
+                        }
+                        finally
+                        {
+                            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                        }
+                        Interlocked.Add(ref _bytesDone, length);
                     }
                 }
                 ApplyMetadata(tmp, node);
