@@ -28,6 +28,8 @@ public sealed class DbDumper(Repo repo, PgSettings settings)
     public const string DumpFile = "dump.pgdump";
     public const string ManifestFile = "manifest.json";
     public const string Root = "/postgresql";
+    /// <summary>pg_dump's header holds the dump's time: its first 64 KiB are a chunk of their own (see StreamSource.HeadChunk).</summary>
+    public const int HeaderChunk = 64 * 1024;
 
     private readonly StreamArchiver _archiver = new(repo);
 
@@ -73,7 +75,7 @@ public sealed class DbDumper(Repo repo, PgSettings settings)
                     [$"--snapshot={snapshotName}", "--format=custom", "--compress=0", "--no-password"],
                     settings.ChildEnvironment(database));
                 return Task.FromResult<Stream>(dump = new ToolOutputStream(child));
-            }),
+            }) { HeadChunk = HeaderChunk },
             new($"{folder}/{ManifestFile}", _ =>
             {
                 manifest = new DumpManifest

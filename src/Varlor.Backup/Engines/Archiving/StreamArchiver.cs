@@ -42,15 +42,8 @@ public sealed class StreamArchiver(Repo repo)
             long size = 0;
             await using (var stream = await source.Open(ct))
             {
-                reader.Reset(stream);
-                while (true)
-                {
-                    var chunk = await reader.NextAsync(ct);
-                    if (chunk.IsEmpty) break;
-                    content.Add(await sink.AddDataAsync(chunk, ct));
-                    size += chunk.Length;
-                    Interlocked.Add(ref _bytesDone, chunk.Length);
-                }
+                if (source.HeadChunk > 0) size += await ChunkAsync(new HeadStream(stream, source.HeadChunk), reader, sink, content, ct);
+                size += await ChunkAsync(stream, reader, sink, content, ct);
             }
             var folder = root;
             foreach (var part in parts[..^1]) folder = folder.Child(part);
@@ -85,6 +78,20 @@ public sealed class StreamArchiver(Repo repo)
         };
         var id = await repo.SaveSnapshotAsync(snapshot, ct);
         return new BackupResult(snapshot with { Id = id }, id, []);
+    }
+
+    private async Task<long> ChunkAsync(Stream stream, ChunkReader reader, BlobSink sink, List<BlobId> content, CancellationToken ct)
+    {
+        long size = 0;
+        reader.Reset(stream);
+        while (true)
+        {
+            var chunk = await reader.NextAsync(ct);
+            if (chunk.IsEmpty) return size;
+            content.Add(await sink.AddDataAsync(chunk, ct));
+            size += chunk.Length;
+            Interlocked.Add(ref _bytesDone, chunk.Length);
+        }
     }
 
     private static string[] SplitPath(string path)

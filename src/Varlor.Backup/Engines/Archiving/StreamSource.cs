@@ -5,7 +5,15 @@ namespace Varlor.Backup.Engines.Archiving;
 /// open its content. Sources are opened one after the other, in order, so a later one (a manifest) can describe
 /// what an earlier one produced. A stream that fails or throws fails the whole backup: no snapshot is saved.
 /// </summary>
-public sealed record StreamSource(string Path, Func<CancellationToken, Task<Stream>> Open);
+public sealed record StreamSource(string Path, Func<CancellationToken, Task<Stream>> Open)
+{
+    /// <summary>
+    /// When positive, the first HeadChunk bytes are stored as a chunk of their own and content-defined chunking
+    /// starts after them: a header that changes every run (a dump's timestamp) then costs one small chunk, not the
+    /// first full-size chunk of the data behind it.
+    /// </summary>
+    public int HeadChunk { get; init; }
+}
 
 public sealed record StreamBackupOptions
 {
