@@ -88,6 +88,8 @@ public sealed class CopyTests(S3rverFixture s3) : IClassFixture<S3rverFixture>
         Assert.Equal(1, copy.GetProperty("copied").GetArrayLength());
         var none = Json(await b.RunAsync("copy", "--from-repo", a.Env["VARLOR_REPOSITORY"]!, "--host", "no-such-host", "--json"));
         Assert.Equal(0, none.GetProperty("copied").GetArrayLength());
+        var future = Json(await b.RunAsync("copy", "--from-repo", a.Env["VARLOR_REPOSITORY"]!, "--since", DateTimeOffset.UtcNow.AddHours(1).ToString("O"), "--json"));
+        Assert.Equal(0, future.GetProperty("copied").GetArrayLength());
         var target = b.Dir.Sub("restore");
         (await b.RunAsync("restore", "latest", "--target", target)).Ok();
         Assert.Equal(first, S3Cli.Describe(target + tree));
@@ -95,6 +97,18 @@ public sealed class CopyTests(S3rverFixture s3) : IClassFixture<S3rverFixture>
         (await a.RunAsync("forget", "--keep-last", "1", "--prune")).Ok();
         Assert.Equal(1, Json(await b.RunAsync("snapshots", "--json")).GetArrayLength());
         Assert.True(Json(await b.RunAsync("check", "--read-data", "--json")).GetProperty("ok").GetBoolean());
+
+        // And back from S3 into a third repository (local, its own password), with --until.
+        using var c = new S3Cli("unused");
+        c.Env["VARLOR_REPOSITORY"] = c.Dir.Sub("back-home");
+        c.Env["VARLOR_FROM_PASSWORD"] = b.Env["VARLOR_PASSWORD"];
+        c.Env["VARLOR_PASSWORD"] = "third password";
+        (await c.RunAsync("init")).Ok();
+        var back = Json(await c.RunAsync("copy", "--from-repo", b.Env["VARLOR_REPOSITORY"]!, "--until", DateTimeOffset.UtcNow.AddMinutes(5).ToString("O"), "--json"));
+        Assert.Equal(1, back.GetProperty("copied").GetArrayLength());
+        var home = c.Dir.Sub("restore");
+        (await c.RunAsync("restore", "latest", "--target", home)).Ok();
+        Assert.Equal(first, S3Cli.Describe(home + tree));
     }
 
     [Fact]

@@ -23,9 +23,11 @@ public static class CopyCommand
         var tags = new Option<string[]>("--tag") { Description = "Only snapshots with this tag (repeatable: all of them)" };
         var host = new Option<string?>("--host") { Description = "Only snapshots of this host" };
         var paths = new Option<string[]>("--path") { Description = "Only snapshots that backed up this path (repeatable: all of them)" };
+        var since = new Option<DateTimeOffset?>("--since") { Description = "Only snapshots taken at or after this time (e.g. 2026-11-01 or 2026-11-01T02:00:00Z)" };
+        var until = new Option<DateTimeOffset?>("--until") { Description = "Only snapshots taken before this time" };
         var cmd = new Command("copy", "Copy snapshots from another repository (different keys), sending only the data this one lacks")
         {
-            snapshots, from, fromPassword, to, tags, host, paths,
+            snapshots, from, fromPassword, to, tags, host, paths, since, until,
         };
         cmd.SetAction(async (p, ct) =>
         {
@@ -43,6 +45,7 @@ public static class CopyCommand
             var result = await new Copier(source, target).RunAsync(new CopyOptions
             {
                 Snapshots = p.GetValue(snapshots) ?? [], Tags = p.GetValue(tags) ?? [], Host = p.GetValue(host), Paths = p.GetValue(paths) ?? [],
+                Since = p.GetValue(since), Until = p.GetValue(until),
             }, ct);
             if (output.Json)
             {

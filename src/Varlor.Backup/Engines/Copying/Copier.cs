@@ -90,6 +90,7 @@ public sealed class Copier(Repo source, Repo target)
         }
         return [.. candidates
             .Where(s => options.Host is null || s.Hostname == options.Host)
+            .Where(s => (options.Since is null || s.Time >= options.Since) && (options.Until is null || s.Time < options.Until))
             .Where(s => options.Tags.All(s.Tags.Contains))
             .Where(s => options.Paths.All(p => s.Paths.Contains(Path.TrimEndingDirectorySeparator(p))))
             .DistinctBy(s => s.Id)
