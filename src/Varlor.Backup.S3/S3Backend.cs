@@ -76,6 +76,10 @@ public sealed partial class S3Backend : IStorageBackend, IFileUploader, IDisposa
         {
             throw S3StorageException.From(e, operation, key);
         }
+        catch (Amazon.Runtime.CredentialManagement.ProfileNotFoundException e)
+        {
+            throw new VarlorException($"S3 credentials: {S3StorageException.OneLine(e.Message)} (AWS_PROFILE names a profile of ~/.aws/credentials or of AWS_SHARED_CREDENTIALS_FILE)", ExitCodes.Failure, e);
+        }
         catch (AmazonClientException e) when (e.Message.Contains("credentials", StringComparison.OrdinalIgnoreCase))
         {
             throw new VarlorException("no S3 credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or AWS_SHARED_CREDENTIALS_FILE", ExitCodes.Failure, e);

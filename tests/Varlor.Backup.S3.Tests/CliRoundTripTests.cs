@@ -73,4 +73,28 @@ public sealed class CliRoundTripTests(S3rverFixture s3) : IClassFixture<S3rverFi
         Assert.Single(noCreds.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("credentials", noCreds.Stderr);
     }
+
+    [Fact]
+    public async Task Credentials_come_from_a_credentials_file_and_profile_and_are_never_printed()
+    {
+        using var cli = new S3Cli(s3.Location("cli/profile"));
+        cli.Env.Remove("AWS_ACCESS_KEY_ID");
+        cli.Env.Remove("AWS_SECRET_ACCESS_KEY");
+        var file = cli.Dir.Sub("aws-credentials");
+        await File.WriteAllTextAsync(file, $"[offsite]\naws_access_key_id = {S3rverFixture.AccessKey}\naws_secret_access_key = {S3rverFixture.SecretKey}\n");
+        cli.Env["AWS_SHARED_CREDENTIALS_FILE"] = file;
+        cli.Env["AWS_PROFILE"] = "offsite";
+        var init = (await cli.RunAsync("init")).Ok();
+        var src = cli.MakeTree("src", bigMiB: 1, seed: 5);
+        var backup = (await cli.RunAsync("backup", src)).Ok();
+        (await cli.RunAsync("check", "--read-data")).Ok();
+        foreach (var r in new[] { init, backup }) Assert.DoesNotContain(S3rverFixture.SecretKey, r.Stdout + r.Stderr);
+
+        cli.Env["AWS_PROFILE"] = "no-such-profile";
+        var wrong = await cli.RunAsync("snapshots");
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Single(wrong.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("error: S3 credentials: ", wrong.Stderr);
+        Assert.Contains("no-such-profile", wrong.Stderr);
+    }
 }
