@@ -23,14 +23,10 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
 {
     private readonly FastCdc _chunker = new(repo.Config.Chunker);
     private ChunkReader? _reader;
-    // Chunk copies in flight: bounded by the channel, so a small pool of largest-chunk buffers serves them all.
-    private readonly BufferPool _chunkPool = new(repo.Config.Chunker.MaxSize, 2 * Environment.ProcessorCount + 2);
-    private readonly HashSet<BlobId> _pending = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<BlobId, Task<Tree>> _prefetched = new();
     private readonly List<string> _failed = [];
     private readonly Stopwatch _clock = new();
-    private Channel<(BlobId Id, byte[] Buffer, int Length)> _jobs = null!;
-    private Packer _packer = null!;
+    private BlobSink _sink = null!;
     private ExcludeMatcher _excludes = new([]);
     private long _filesNew, _filesChanged, _filesUnmodified, _dirsNew, _dirsChanged, _dirsUnmodified, _bytesRead;
     private long _filesDone, _bytesDone, _filesTotal, _bytesTotal;
@@ -58,31 +54,17 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
         using var scanCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var scan = options.EstimateTotals ? Task.Run(() => ScanTotals(paths, scanCts.Token), scanCts.Token) : Task.CompletedTask;
 
-        _jobs = Channel.CreateBounded<(BlobId, byte[], int)>(new BoundedChannelOptions(Math.Max(2, options.Workers)) { SingleWriter = true });
-        await using var packer = _packer = new Packer(repo);
-        var workers = Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => Task.Run(() => WorkAsync(ct), ct)).ToArray();
+        await using var sink = _sink = new BlobSink(repo, options.Workers);
         Node root;
         try
         {
             root = await ArchiveVirtualAsync("", BuildVirtualTree(paths), parentRoot, null, ct);
         }
-        catch (ChannelClosedException)
-        {
-            await Task.WhenAll(workers); // a worker failed (disk full, ...): surface its error
-            throw;
-        }
         finally
         {
-            _jobs.Writer.TryComplete();
             scanCts.Cancel();
         }
-        await Task.WhenAll(workers);
-        await packer.FlushAsync(ct);
         try { await scan; } catch (OperationCanceledException) { }
-
-        var written = packer.WrittenPacks;
-        written.AddRange(adopted);
-        if (written.Count > 0) await repo.SaveIndexAsync(new IndexDocument(written), ct);
 
         var snapshot = new Snapshot
         {
@@ -94,20 +76,16 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
             Excludes = options.Excludes.Count > 0 ? [.. options.Excludes] : null,
             Parent = parent?.Id,
             Tree = root.Subtree!.Value,
-            ProgramVersion = typeof(Archiver).Assembly.GetName().Version?.ToString(3),
             Summary = new BackupSummary
             {
                 BackupStart = start,
-                BackupEnd = DateTimeOffset.UtcNow,
                 FilesNew = _filesNew, FilesChanged = _filesChanged, FilesUnmodified = _filesUnmodified,
                 DirsNew = _dirsNew, DirsChanged = _dirsChanged, DirsUnmodified = _dirsUnmodified,
                 FilesFailed = _failed.Count,
-                BlobsAdded = packer.BlobsAdded, DataAdded = packer.BytesAdded, DataAddedRaw = packer.RawBytesAdded,
                 TotalFilesProcessed = _filesDone, TotalBytesProcessed = _bytesDone, BytesRead = _bytesRead,
             },
         };
-        var id = await repo.SaveSnapshotAsync(snapshot, ct);
-        return new BackupResult(snapshot with { Id = id }, id, _failed);
+        return await sink.CommitAsync(snapshot, adopted, _failed, ct);
     }
 
     private static List<string> NormalizePaths(IReadOnlyList<string> input)
@@ -248,10 +226,7 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
 
     private async Task<Node> DirNodeAsync(string name, UnixStat st, List<Node> nodes, Node? parentNode, CancellationToken ct, bool count = true)
     {
-        var treeBytes = Repo.EncodeTree(new Tree(nodes));
-        var id = repo.Key.ComputeId(treeBytes);
-        if (!repo.Index.Contains(id) && _pending.Add(id))
-            await _packer.AddAsync(id, BlobType.Tree, treeBytes, ct);
+        var id = await _sink.AddTreeAsync(new Tree(nodes), ct);
         if (count)
         {
             if (parentNode is null) _dirsNew++;
@@ -289,14 +264,9 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
             {
                 var chunk = await reader.NextAsync(ct);
                 if (chunk.IsEmpty) break;
-                var id = repo.Key.ComputeId(chunk.Span);
-                content.Add(id);
+                content.Add(await _sink.AddDataAsync(chunk, ct));
                 size += chunk.Length;
                 Interlocked.Add(ref _bytesDone, chunk.Length);
-                if (repo.Index.Contains(id) || !_pending.Add(id)) continue;
-                var copy = _chunkPool.Rent();
-                chunk.Span.CopyTo(copy);
-                await _jobs.Writer.WriteAsync((id, copy, chunk.Length), ct);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -311,23 +281,6 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
         _bytesRead += size;
         if (parentNode is null) _filesNew++; else _filesChanged++;
         return Meta(name, NodeType.File, st) with { Size = size, Content = content };
-    }
-
-    private async Task WorkAsync(CancellationToken ct)
-    {
-        try
-        {
-            await foreach (var (id, buffer, length) in _jobs.Reader.ReadAllAsync(ct))
-            {
-                try { await _packer.AddAsync(id, BlobType.Data, buffer.AsMemory(0, length), ct); }
-                finally { _chunkPool.Return(buffer); }
-            }
-        }
-        catch (Exception e)
-        {
-            _jobs.Writer.TryComplete(e); // unblocks the walker
-            throw;
-        }
     }
 
     private void Fail(string path, string message)

@@ -1,8 +1,8 @@
-using System.Buffers;
 using System.Threading.Channels;
 using Varlor.Backup.Repository;
 using Varlor.Backup.Repository.Index;
 using Varlor.Backup.Repository.Packs;
+using Varlor.Backup.Repository.Snapshots;
 using Varlor.Backup.Repository.Trees;
 using Repo = Varlor.Backup.Repository.Repository;
 
@@ -16,7 +16,9 @@ namespace Varlor.Backup.Engines.Archiving;
 public sealed class BlobSink : IAsyncDisposable
 {
     private readonly Repo _repo;
-    private readonly ArrayPool<byte> _pool = ArrayPool<byte>.Create(16 * 1024 * 1024, 16);
+    // Chunk copies in flight: bounded by the channel, so a small pool of largest-chunk buffers serves them all
+    // (a pool keyed by size would keep arrays in every size class over a long backup).
+    private readonly BufferPool _pool;
     private readonly HashSet<BlobId> _pending = [];
     private readonly Channel<(BlobId Id, byte[] Buffer, int Length)> _jobs;
     private readonly Task[] _workers;
@@ -24,6 +26,7 @@ public sealed class BlobSink : IAsyncDisposable
     public BlobSink(Repo repo, int workers)
     {
         _repo = repo;
+        _pool = new BufferPool(repo.Config.Chunker.MaxSize, 2 * Math.Max(2, workers) + 2);
         Packer = new Packer(repo);
         _jobs = Channel.CreateBounded<(BlobId, byte[], int)>(new BoundedChannelOptions(Math.Max(2, workers)) { SingleWriter = true });
         _workers = [.. Enumerable.Range(0, Math.Max(1, workers)).Select(_ => Task.Run(WorkAsync))];
@@ -36,7 +39,7 @@ public sealed class BlobSink : IAsyncDisposable
     {
         var id = _repo.Key.ComputeId(chunk.Span);
         if (_repo.Index.Contains(id) || !_pending.Add(id)) return id;
-        var copy = _pool.Rent(chunk.Length);
+        var copy = _pool.Rent();
         chunk.Span.CopyTo(copy);
         try
         {
@@ -67,6 +70,28 @@ public sealed class BlobSink : IAsyncDisposable
         await Task.WhenAll(_workers);
         await Packer.FlushAsync(ct);
         return Packer.WrittenPacks;
+    }
+
+    /// <summary>
+    /// Ends a run in the order that makes a crash harmless: every pack durable, then one index file naming them
+    /// (and any adopted packs), then the snapshot, whose summary gets the packer's figures.
+    /// </summary>
+    public async Task<BackupResult> CommitAsync(Snapshot snapshot, IReadOnlyList<IndexPack> adopted, IReadOnlyList<string> failedFiles, CancellationToken ct)
+    {
+        var written = await CompleteAsync(ct);
+        written.AddRange(adopted);
+        if (written.Count > 0) await _repo.SaveIndexAsync(new IndexDocument(written), ct);
+        var complete = snapshot with
+        {
+            ProgramVersion = typeof(BlobSink).Assembly.GetName().Version?.ToString(3),
+            Summary = (snapshot.Summary ?? new BackupSummary()) with
+            {
+                BackupEnd = DateTimeOffset.UtcNow,
+                BlobsAdded = Packer.BlobsAdded, DataAdded = Packer.BytesAdded, DataAddedRaw = Packer.RawBytesAdded,
+            },
+        };
+        var id = await _repo.SaveSnapshotAsync(complete, ct);
+        return new BackupResult(complete with { Id = id }, id, failedFiles);
     }
 
     private async Task WorkAsync()

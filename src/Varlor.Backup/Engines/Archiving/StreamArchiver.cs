@@ -54,10 +54,6 @@ public sealed class StreamArchiver(Repo repo)
         }
 
         var rootId = await StoreAsync(root, sink, mtimeNs, ct);
-        var written = await sink.CompleteAsync(ct);
-        written.AddRange(adopted);
-        if (written.Count > 0) await repo.SaveIndexAsync(new IndexDocument(written), ct);
-
         var snapshot = new Snapshot
         {
             Time = options.Time ?? start,
@@ -66,18 +62,14 @@ public sealed class StreamArchiver(Repo repo)
             Paths = folders,
             Tags = [.. options.Tags.Distinct().Order(StringComparer.Ordinal)],
             Tree = rootId,
-            ProgramVersion = typeof(StreamArchiver).Assembly.GetName().Version?.ToString(3),
             Summary = new BackupSummary
             {
                 BackupStart = start,
-                BackupEnd = DateTimeOffset.UtcNow,
                 FilesNew = files.Count,
-                BlobsAdded = sink.Packer.BlobsAdded, DataAdded = sink.Packer.BytesAdded, DataAddedRaw = sink.Packer.RawBytesAdded,
                 TotalFilesProcessed = files.Count, TotalBytesProcessed = BytesDone, BytesRead = BytesDone,
             },
         };
-        var id = await repo.SaveSnapshotAsync(snapshot, ct);
-        return new BackupResult(snapshot with { Id = id }, id, []);
+        return await sink.CommitAsync(snapshot, adopted, [], ct);
     }
 
     private async Task<long> ChunkAsync(Stream stream, ChunkReader reader, BlobSink sink, List<BlobId> content, CancellationToken ct)
