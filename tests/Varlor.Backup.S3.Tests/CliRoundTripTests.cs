@@ -16,6 +16,8 @@ public sealed class CliRoundTripTests(S3rverFixture s3) : IClassFixture<S3rverFi
 
         var first = JsonDocument.Parse((await cli.RunAsync("backup", src, "--json")).Ok().Stdout).RootElement;
         var firstId = first.GetProperty("snapshot").GetString()!;
+        // Requests the backup sent (users pay per request): a handful per pack and per metadata file, not per chunk.
+        Assert.InRange(first.GetProperty("requests").GetInt64(), 5, 60);
         var expectedFirst = S3Cli.Describe(src);
 
         File.WriteAllText(Path.Combine(src, "etc", "conf.d", "f3.conf"), "changed");

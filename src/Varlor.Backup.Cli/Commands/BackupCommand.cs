@@ -39,7 +39,7 @@ public static class BackupCommand
             var sum = result.Snapshot.Summary!;
             if (output.Json)
             {
-                output.WriteJson(new { snapshot = result.SnapshotId.ToString(), short_id = result.SnapshotId.Short, summary = sum, failed_files = result.FailedFiles });
+                output.WriteJson(new { snapshot = result.SnapshotId.ToString(), short_id = result.SnapshotId.Short, summary = sum, failed_files = result.FailedFiles, requests = GlobalOptions.RequestCount });
             }
             else
             {
