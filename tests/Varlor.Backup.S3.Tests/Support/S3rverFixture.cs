@@ -42,8 +42,9 @@ public sealed partial class S3rverFixture : IAsyncLifetime
         var script = Candidates.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("s3rver is not installed: run .ci/install-deps (npm install --prefix /opt/varlor-test-tools s3rver@3.7.1)");
         Directory.CreateDirectory(_dir);
-        var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { script, "-d", _dir, "-a", "127.0.0.1", "-p", "0", "-s" }) psi.ArgumentList.Add(a);
+        // Through a shell that stops node when its stdin (our pipe) closes: a test host that dies leaves no server behind.
+        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var a in new[] { "-c", "node \"$@\" & p=$!; cat >/dev/null; kill $p", "sh", script, "-d", _dir, "-a", "127.0.0.1", "-p", "0", "-s" }) psi.ArgumentList.Add(a);
         // On Node 20, s3rver's paginated listings answer 500 without the legacy OpenSSL provider.
         psi.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
         _node = Process.Start(psi) ?? throw new InvalidOperationException("could not start node");
@@ -67,6 +68,7 @@ public sealed partial class S3rverFixture : IAsyncLifetime
     {
         if (_node is { HasExited: false })
         {
+            try { _node.StandardInput.Close(); } catch (IOException) { }
             try { _node.Kill(entireProcessTree: true); _node.WaitForExit(10_000); } catch (InvalidOperationException) { }
         }
         _node?.Dispose();
