@@ -23,6 +23,7 @@ while [ $# -gt 0 ]; do
 done
 WORK="${BENCH_WORK:-$ROOT/.bench}/s3"
 S3RVER_JS=${VARLOR_S3RVER_JS:-/opt/varlor-test-tools/node_modules/s3rver/bin/s3rver.js}
+[ -f "$S3RVER_JS" ] || S3RVER_JS="$ROOT/.tools/node_modules/s3rver/bin/s3rver.js"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 log() { printf '[s3 bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
