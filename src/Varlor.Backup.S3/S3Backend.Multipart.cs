@@ -28,6 +28,7 @@ public sealed partial class S3Backend
                     FilePath = localPath, FilePosition = offset, PartSize = length,
                     MD5Digest = Convert.ToBase64String(md5), UseChunkEncoding = Options.UseChunkEncoding,
                 }, t), ct);
+                if (!ETagMatches(response.ETag, md5)) throw WrongBytes($"{key} (part {number})", response.ETag);
                 return new PartETag(number, response.ETag);
             }));
             await SendAsync(RequestKind.Other, "COMPLETE MULTIPART", key, t => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest

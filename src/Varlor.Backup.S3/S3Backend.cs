@@ -139,14 +139,23 @@ public sealed partial class S3Backend : IStorageBackend, IFileUploader, IDisposa
     /// </summary>
     private async Task VerifyETagAsync(string key, string? etag, byte[] md5, CancellationToken ct)
     {
-        if (Options.ServerSideEncryption == "aws:kms" || etag is null) return;
-        var hex = etag.Trim('"');
-        if (hex.Length != 32 || !hex.All(char.IsAsciiHexDigit)) return; // not an MD5 ETag (multipart, SSE-C...)
-        if (string.Equals(hex, Convert.ToHexString(md5), StringComparison.OrdinalIgnoreCase)) return;
+        if (ETagMatches(etag, md5)) return;
         await DeleteKeyAsync(key, CancellationToken.None);
-        throw new VarlorException($"S3 PUT {key}: the store kept different bytes than were sent (ETag {hex}); " +
-            "if it stores aws-chunked frames, set VARLOR_S3_CHUNK_ENCODING=false");
+        throw WrongBytes(key, etag);
     }
+
+    /// <summary>False only when the ETag is an MD5 (plain PUT or part, no SSE-KMS) that differs from the one sent.</summary>
+    private bool ETagMatches(string? etag, byte[] md5)
+    {
+        if (Options.ServerSideEncryption == "aws:kms" || etag is null) return true;
+        var hex = etag.Trim('"');
+        if (hex.Length != 32 || !hex.All(char.IsAsciiHexDigit)) return true; // not an MD5 ETag (multipart, SSE-C...)
+        return string.Equals(hex, Convert.ToHexString(md5), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static VarlorException WrongBytes(string what, string? etag) =>
+        new($"S3 PUT {what}: the store kept different bytes than were sent (ETag {etag?.Trim('"')}); " +
+            "if it stores aws-chunked frames, set VARLOR_S3_CHUNK_ENCODING=false");
 
     private void ApplyStorageOptions(PutObjectRequest r)
     {
