@@ -306,7 +306,6 @@ public sealed class Repository : IDisposable
             throw new CorruptDataException($"{type.ToString().ToLowerInvariant()} blob {id.Short} is not in the index (lost data)");
         var pool = System.Buffers.ArrayPool<byte>.Shared;
         var sealedBytes = pool.Rent((int)entry.Length);
-        byte[]? plain = null, raw = null;
         try
         {
             int read;
@@ -319,31 +318,48 @@ public sealed class Repository : IDisposable
                 throw new CorruptDataException($"pack {pack.Short} is missing (needed for blob {id.Short})");
             }
             if (read != entry.Length) throw new CorruptDataException($"pack {pack.Short} is truncated (blob {id.Short})");
-            var what = $"blob {id.Short} in pack {pack.Short}";
-            var plainLength = (int)entry.Length - Aead.Overhead;
-            plain = pool.Rent(Math.Max(plainLength, 1));
-            var aad = new byte[PackFormat.BlobAadSize];
-            PackFormat.BlobAad(id, type, aad);
-            Aead.Open(sealedBytes.AsSpan(0, (int)entry.Length), plain.AsSpan(0, plainLength), aad, what);
-            var result = plain;
-            if (entry.Compressed)
-            {
-                raw = pool.Rent(Math.Max((int)entry.RawLength, 1));
-                Zstd.Decompress(plain.AsSpan(0, plainLength), raw.AsSpan(0, (int)entry.RawLength));
-                result = raw;
-            }
-            else if (plainLength != entry.RawLength)
-            {
-                throw new CorruptDataException($"{what}: content does not match its id");
-            }
-            if (Key.ComputeId(result.AsSpan(0, (int)entry.RawLength)) != id)
-                throw new CorruptDataException($"{what}: content does not match its id");
-            if (result == raw) raw = null; else plain = null; // handed to the caller
-            return (result, (int)entry.RawLength);
+            return OpenBlobPooled(sealedBytes.AsSpan(0, (int)entry.Length), id, type, entry.Compressed, entry.RawLength, pack);
         }
         finally
         {
             pool.Return(sealedBytes);
+        }
+    }
+
+    /// <summary>
+    /// Authenticates, decompresses and verifies a sealed blob into a buffer rented from the shared pool (the
+    /// caller returns it); every check of <see cref="OpenBlob"/>, without a fresh array per blob.
+    /// </summary>
+    public (byte[] Buffer, int Length) OpenBlobPooled(ReadOnlySpan<byte> sealedBytes, BlobId id, BlobType type, bool compressed, uint rawLength, BlobId pack)
+    {
+        var pool = System.Buffers.ArrayPool<byte>.Shared;
+        var what = $"blob {id.Short} in pack {pack.Short}";
+        if (sealedBytes.Length < Aead.Overhead) throw new CorruptDataException($"{what}: truncated ciphertext");
+        var plainLength = sealedBytes.Length - Aead.Overhead;
+        byte[]? plain = pool.Rent(Math.Max(plainLength, 1)), raw = null;
+        try
+        {
+            Span<byte> aad = stackalloc byte[PackFormat.BlobAadSize];
+            PackFormat.BlobAad(id, type, aad);
+            Aead.Open(sealedBytes, plain.AsSpan(0, plainLength), aad, what);
+            var result = plain;
+            if (compressed)
+            {
+                raw = pool.Rent(Math.Max((int)rawLength, 1));
+                Zstd.Decompress(plain.AsSpan(0, plainLength), raw.AsSpan(0, (int)rawLength));
+                result = raw;
+            }
+            else if (plainLength != rawLength)
+            {
+                throw new CorruptDataException($"{what}: content does not match its id");
+            }
+            if (Key.ComputeId(result.AsSpan(0, (int)rawLength)) != id)
+                throw new CorruptDataException($"{what}: content does not match its id");
+            if (result == raw) raw = null; else plain = null; // handed to the caller
+            return (result, (int)rawLength);
+        }
+        finally
+        {
             if (plain is not null) pool.Return(plain);
             if (raw is not null) pool.Return(raw);
         }

@@ -49,7 +49,7 @@ public sealed class Checker(Repo repo)
         {
             var selected = indexed.Where(p => sizes.ContainsKey(p.Pack) && IsSelected(p.Pack, options)).ToList();
             foreach (var (pack, blobs) in selected)
-                await ReadPackAsync(report, pack, blobs, ct);
+                await ReadPackAsync(report, pack, sizes[pack], blobs, ct);
         }
 
         var problems = new List<string>();
@@ -72,36 +72,48 @@ public sealed class Checker(Repo repo)
         return true;
     }
 
-    private async Task ReadPackAsync(CheckReport report, BlobId pack, List<PackEntry> blobs, CancellationToken ct)
+    private async Task ReadPackAsync(CheckReport report, BlobId pack, long size, List<PackEntry> blobs, CancellationToken ct)
     {
-        byte[] bytes;
+        // One pooled buffer per pack and pooled blob buffers: reading every byte must not cost a pack of garbage each.
+        var pool = System.Buffers.ArrayPool<byte>.Shared;
+        var buffer = pool.Rent((int)Math.Max(size, 1));
         try
         {
-            bytes = await repo.Backend.ReadAsync(FileKind.Pack, pack.ToString(), ct);
-        }
-        catch (FileNotFoundException)
-        {
-            return; // reported above
-        }
-        report.PacksRead++;
-        report.BytesRead += bytes.Length;
-        if (BlobId.FromBytes(SHA256.HashData(bytes)) != pack)
-        {
-            report.Errors.Add($"pack {pack}: content does not match its name (damaged)");
-            report.DamagedPacks.Add(pack.ToString());
-        }
-        foreach (var b in blobs)
-        {
+            int length;
             try
             {
-                if (b.Offset + (long)b.Length > bytes.Length) throw new CorruptDataException($"blob {b.Id.Short} lies beyond the end of pack {pack.Short}");
-                repo.OpenBlob(bytes.AsSpan((int)b.Offset, (int)b.Length), b.Id, b.Type, b.Compressed, b.RawLength, pack);
+                length = await repo.Backend.ReadRangeAsync(FileKind.Pack, pack.ToString(), 0, buffer.AsMemory(0, (int)size), ct);
             }
-            catch (CorruptDataException e)
+            catch (FileNotFoundException)
             {
-                report.Errors.Add(e.Message);
-                Damage(report, pack, [b]);
+                return; // reported above
             }
+            var bytes = buffer.AsSpan(0, length);
+            report.PacksRead++;
+            report.BytesRead += length;
+            if (length != size || BlobId.FromBytes(SHA256.HashData(bytes)) != pack)
+            {
+                report.Errors.Add($"pack {pack}: content does not match its name (damaged)");
+                report.DamagedPacks.Add(pack.ToString());
+            }
+            foreach (var b in blobs)
+            {
+                try
+                {
+                    if (b.Offset + (long)b.Length > length) throw new CorruptDataException($"blob {b.Id.Short} lies beyond the end of pack {pack.Short}");
+                    var (plain, _) = repo.OpenBlobPooled(buffer.AsSpan((int)b.Offset, (int)b.Length), b.Id, b.Type, b.Compressed, b.RawLength, pack);
+                    pool.Return(plain);
+                }
+                catch (CorruptDataException e)
+                {
+                    report.Errors.Add(e.Message);
+                    Damage(report, pack, [b]);
+                }
+            }
+        }
+        finally
+        {
+            pool.Return(buffer);
         }
     }
 
