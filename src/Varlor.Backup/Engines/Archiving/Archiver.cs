@@ -253,26 +253,44 @@ public sealed class Archiver(Repo repo, IEngineReporter? reporter = null)
         long size = 0;
         try
         {
-            await using var stream = new FileStream(path, new FileStreamOptions
+            // Only reading the source may fail softly (the file is named and left out); a failure to store
+            // (disk full, storage unreachable) ends the backup.
+            FileStream stream;
+            try
             {
-                Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete,
-                BufferSize = 0, Options = FileOptions.SequentialScan,
-            });
-            var reader = _reader ??= new ChunkReader(_chunker);
-            reader.Reset(stream);
-            while (true)
-            {
-                var chunk = await reader.NextAsync(ct);
-                if (chunk.IsEmpty) break;
-                content.Add(await _sink.AddDataAsync(chunk, ct));
-                size += chunk.Length;
-                Interlocked.Add(ref _bytesDone, chunk.Length);
+                stream = new FileStream(path, new FileStreamOptions
+                {
+                    Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete,
+                    BufferSize = 0, Options = FileOptions.SequentialScan,
+                });
             }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Fail(path, e.Message);
-            return null;
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Fail(path, e.Message);
+                return null;
+            }
+            await using (stream)
+            {
+                var reader = _reader ??= new ChunkReader(_chunker);
+                reader.Reset(stream);
+                while (true)
+                {
+                    ReadOnlyMemory<byte> chunk;
+                    try
+                    {
+                        chunk = await reader.NextAsync(ct);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        Fail(path, e.Message);
+                        return null;
+                    }
+                    if (chunk.IsEmpty) break;
+                    content.Add(await _sink.AddDataAsync(chunk, ct));
+                    size += chunk.Length;
+                    Interlocked.Add(ref _bytesDone, chunk.Length);
+                }
+            }
         }
         finally
         {
