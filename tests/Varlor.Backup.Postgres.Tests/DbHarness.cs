@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 using Varlor.Testing;
 
@@ -46,7 +45,7 @@ public sealed class DbHarness : IAsyncDisposable
     public string Database { get; }
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "varlor-db-" + Guid.NewGuid().ToString("N")[..10]);
     public string Repo => Env["VARLOR_REPOSITORY"]!;
-    public Dictionary<string, string?> Env { get; } = new();
+    public Dictionary<string, string> Env { get; } = new() { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" };
 
     public static async Task<DbHarness> CreateAsync(string prefix)
     {
@@ -67,18 +66,8 @@ public sealed class DbHarness : IAsyncDisposable
 
     public async Task<CliResult> RunAsync(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        psi.ArgumentList.Add(Dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        foreach (var (k, v) in Env) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await p.WaitForExitAsync(cts.Token);
-        return new CliResult(p.ExitCode, await stdout, await stderr);
+        var r = await Varlor.Testing.ProcessRunner.RunAsync("dotnet", [Dll, .. args], Env, timeout: TimeSpan.FromMinutes(2));
+        return new CliResult(r.ExitCode, r.StandardOutput, r.StandardError);
     }
 
     public async Task<NpgsqlConnection> OpenAsync(string? database = null)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 
 namespace Varlor.Backup.S3.Tests.Support;
@@ -17,7 +16,7 @@ public sealed class S3Cli : IDisposable
 {
     private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "varlor-backup.dll");
     public TempDir Dir { get; } = new();
-    public Dictionary<string, string?> Env { get; } = new();
+    public Dictionary<string, string> Env { get; } = new() { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" };
 
     public S3Cli(string location)
     {
@@ -37,19 +36,8 @@ public sealed class S3Cli : IDisposable
 
     public async Task<CliResult> RunAsync(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        psi.ArgumentList.Add(Dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        foreach (var (k, v) in Env) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try { await p.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException) { p.Kill(entireProcessTree: true); throw; }
-        return new CliResult(p.ExitCode, await stdout, await stderr);
+        var r = await Varlor.Testing.ProcessRunner.RunAsync("dotnet", [Dll, .. args], Env, timeout: TimeSpan.FromMinutes(3));
+        return new CliResult(r.ExitCode, r.StandardOutput, r.StandardError);
     }
 
     /// <summary>Relative path to type, size and content hash.</summary>
