@@ -29,17 +29,7 @@ public sealed class BadInputTests
         await using var h = await DbHarness.CreateAsync("killed");
         await h.CreateVarlorSchemaAsync(datasets: 3000);
         // pg_dump that dies (SIGKILL) after part of its output.
-        var bin = Path.Combine(h.Root, "bin");
-        Directory.CreateDirectory(bin);
-        var real = h.Cluster.Tool("pg_dump");
-        var script = Path.Combine(bin, "pg_dump");
-        await File.WriteAllTextAsync(script, $"""
-            #!/bin/sh
-            if [ "$1" = "--version" ]; then exec {real} --version; fi
-            {real} "$@" | head -c 200000
-            kill -KILL $$
-            """);
-        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var bin = await h.WrapPgDumpAsync("bin", "{pg_dump} | head -c 200000\nkill -KILL $$");
         h.Env["VARLOR_PG_BIN"] = bin;
 
         var r = await h.RunAsync("db", "dump");

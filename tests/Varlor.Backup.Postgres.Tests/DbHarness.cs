@@ -56,6 +56,22 @@ public sealed class DbHarness : IAsyncDisposable
         return h;
     }
 
+    /// <summary>
+    /// A folder holding a fake `pg_dump` (for --pg-bin or VARLOR_PG_BIN): `--version` answers as the real one,
+    /// anything else runs <paramref name="pipeline"/>, where {pg_dump} stands for the real program with its arguments.
+    /// </summary>
+    public async Task<string> WrapPgDumpAsync(string folder, string pipeline)
+    {
+        var bin = Path.Combine(Root, folder);
+        Directory.CreateDirectory(bin);
+        var real = Cluster.Tool("pg_dump");
+        var script = Path.Combine(bin, "pg_dump");
+        await File.WriteAllTextAsync(script,
+            $"#!/bin/sh\nif [ \"$1\" = \"--version\" ]; then exec {real} --version; fi\n{pipeline.Replace("{pg_dump}", real + " \"$@\"", StringComparison.Ordinal)}\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return bin;
+    }
+
     /// <summary>A database name this harness drops at the end.</summary>
     public string NewName(string prefix)
     {

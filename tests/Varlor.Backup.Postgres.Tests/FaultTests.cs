@@ -12,16 +12,7 @@ public sealed class FaultTests
         await using var h = await DbHarness.CreateAsync("killcli");
         await h.CreateVarlorSchemaAsync(datasets: 2000);
         // pg_dump that pauses after part of its output, so that the kill lands in the middle of the stream.
-        var bin = Path.Combine(h.Root, "slowbin");
-        Directory.CreateDirectory(bin);
-        var real = h.Cluster.Tool("pg_dump");
-        var script = Path.Combine(bin, "pg_dump");
-        await File.WriteAllTextAsync(script, $"""
-            #!/bin/sh
-            if [ "$1" = "--version" ]; then exec {real} --version; fi
-            {real} "$@" | (head -c 300000; sleep 8; cat)
-            """);
-        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var bin = await h.WrapPgDumpAsync("slowbin", "{pg_dump} | (head -c 300000; sleep 8; cat)");
 
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "varlor-backup.dll"), "db", "dump", "--pg-bin", bin }) psi.ArgumentList.Add(a);
