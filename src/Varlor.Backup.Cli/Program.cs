@@ -13,7 +13,7 @@ public static class Program
         {
             InitCommand.Create(), BackupCommand.Create(), SnapshotsCommand.Create(), LsCommand.Create(), RestoreCommand.Create(),
             ForgetCommand.Create(),
-            DbCommand.Create(),
+            DbCommand.Create(), WalCommand.Create(),
             DiffCommand.Create(), StatsCommand.Create(), CheckCommand.Create(), PruneCommand.Create(), RepairCommand.Create(), KeyCommand.Create(), UnlockCommand.Create(),
             CopyCommand.Create(),
         };

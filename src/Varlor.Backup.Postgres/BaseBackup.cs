@@ -18,6 +18,12 @@ public sealed record BaseBackupManifest
     public string? EndLsn { get; init; }
     public required DateTimeOffset Started { get; init; }
     public double DurationSeconds { get; init; }
+    /// <summary>When pg_basebackup had finished: a restore is consistent from here (conservatively).</summary>
+    public DateTimeOffset? Finished { get; init; }
+    /// <summary>The cluster's WAL segment size in bytes (16 MiB unless initdb chose otherwise).</summary>
+    public long WalSegmentSize { get; init; } = 16 * 1024 * 1024;
+    /// <summary>Transaction ids below this were assigned before the backup ended (pg_snapshot_xmax at the end).</summary>
+    public string? EndXid { get; init; }
     public long TarBytes { get; init; }
     public required List<string> Databases { get; init; }
 
@@ -46,6 +52,7 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
         var started = DateTimeOffset.UtcNow;
         string system, serverVersion, startLsn;
         int timeline;
+        long segmentSize;
         var databases = new List<string>();
         int major;
         await using (var conn = await PgConnect.OpenAsync(settings, ct))
@@ -53,12 +60,13 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
             major = conn.PostgreSqlVersion.Major;
             await using (var cmd = new NpgsqlCommand("""
                 SELECT (SELECT system_identifier::text FROM pg_control_system()), current_setting('server_version'),
-                       pg_current_wal_lsn()::text, (SELECT timeline_id FROM pg_control_checkpoint())
+                       pg_current_wal_lsn()::text, (SELECT timeline_id FROM pg_control_checkpoint()),
+                       (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size')
                 """, conn))
             await using (var r = await cmd.ExecuteReaderAsync(ct))
             {
                 await r.ReadAsync(ct);
-                (system, serverVersion, startLsn, timeline) = (r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3));
+                (system, serverVersion, startLsn, timeline, segmentSize) = (r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt64(4));
             }
             await using (var cmd = new NpgsqlCommand("SELECT datname FROM pg_database WHERE NOT datistemplate ORDER BY 1", conn))
             await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -82,14 +90,19 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
                 }),
                 new StreamSource($"{folder}/{ManifestFile}", async token =>
                 {
-                    string? endLsn = null;
+                    string? endLsn = null, endXid = null;
                     await using (var conn = await PgConnect.OpenAsync(settings, token))
-                    await using (var cmd = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text", conn))
-                        endLsn = (string?)await cmd.ExecuteScalarAsync(token);
+                    await using (var cmd = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text, pg_snapshot_xmax(pg_current_snapshot())::text", conn))
+                    await using (var r = await cmd.ExecuteReaderAsync(token))
+                    {
+                        await r.ReadAsync(token);
+                        (endLsn, endXid) = (r.GetString(0), r.GetString(1));
+                    }
                     manifest = new BaseBackupManifest
                     {
                         SystemIdentifier = system, ServerVersion = serverVersion, PgBasebackupVersion = toolVersion, Timeline = timeline,
                         StartLsn = startLsn, EndLsn = endLsn, Started = started, DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
+                        Finished = DateTimeOffset.UtcNow, WalSegmentSize = segmentSize, EndXid = endXid,
                         TarBytes = tar!.BytesRead, Databases = databases,
                     };
                     return new MemoryStream(manifest.ToJson());

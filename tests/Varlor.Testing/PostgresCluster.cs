@@ -81,8 +81,9 @@ public sealed partial class PostgresCluster : IAsyncDisposable
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Starts a new private cluster (most tests want <see cref="GetSharedAsync"/> instead).</summary>
-    public static async Task<PostgresCluster> StartAsync(CancellationToken ct)
+    /// <summary>Starts a new private cluster (most tests want <see cref="GetSharedAsync"/> instead); <paramref name="extraConfig"/>
+    /// is appended to postgresql.conf (e.g. archive_mode and archive_command).</summary>
+    public static async Task<PostgresCluster> StartAsync(CancellationToken ct, string? extraConfig = null)
     {
         var bin = PostgresInstallation.RequireBinDirectory();
         // As root the folder must be reachable by the unprivileged server user, which $TMPDIR may not be.
@@ -107,6 +108,7 @@ public sealed partial class PostgresCluster : IAsyncDisposable
                 full_page_writes = off
                 max_connections = 200
                 shared_buffers = 64MB
+                {extraConfig}
                 """, ct);
 
             for (var attempt = 1; ; attempt++)

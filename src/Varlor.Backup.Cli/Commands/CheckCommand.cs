@@ -21,6 +21,11 @@ public static class CheckCommand
             await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "check", ct);
             var options = ParseSubset(p.GetValue(subset)) with { ReadData = p.GetValue(readData) || p.GetValue(subset) is not null };
             var report = await new Checker(repo).RunAsync(options, ct);
+            // The WAL chain is part of what a check answers: can every point since the oldest base backup be recovered?
+            var wal = report.WalFiles > 0 ? await Postgres.WalStatus.LoadAsync(repo, ct) : null;
+            foreach (var t in wal?.Timelines ?? [])
+                foreach (var g in t.Gaps)
+                    report.Warnings.Add($"wal: timeline {t.Timeline} has a gap of {g.Last - g.First + 1} segment(s) at {g.FirstName}: points after it cannot be recovered from older base backups");
             if (output.Json)
             {
                 output.WriteJson(new
@@ -28,6 +33,7 @@ public static class CheckCommand
                     ok = report.Ok, errors = report.Errors, warnings = report.Warnings, damaged_packs = report.DamagedPacks,
                     damaged_blobs = report.DamagedBlobs, affected_files = report.AffectedFiles, snapshots = report.Snapshots,
                     trees = report.Trees, packs = report.Packs, packs_read = report.PacksRead, bytes_read = report.BytesRead,
+                    wal = wal is null ? null : WalCommand.ToJson(wal),
                 });
             }
             else
@@ -37,6 +43,7 @@ public static class CheckCommand
                 foreach (var f in report.AffectedFiles) Console.Error.WriteLine($"affected: snapshot {f.Snapshot[..8]} {f.Path} (blob {f.Blob[..8]})");
                 output.Line($"checked {report.Snapshots} snapshots, {report.Trees} trees, {report.Packs} packs" +
                     (options.ReadData ? $"; read {report.PacksRead} packs ({Format.Bytes(report.BytesRead)})" : ""));
+                if (wal is not null) WalCommand.Print(wal, output.Line);
                 output.Line(report.Ok ? "no errors found" : $"{report.Errors.Count} error(s) found");
             }
             return report.Ok ? 0 : 1;

@@ -61,7 +61,7 @@ public static class DbCommand
 
     private static Command Restore()
     {
-        var snapshot = new Argument<string>("SNAPSHOT") { Description = "Snapshot id, unique prefix, or 'latest' (latest dump)" };
+        var snapshot = new Argument<string>("SNAPSHOT") { Description = "Snapshot id, unique prefix, or 'latest' (latest dump; with --to-* the base backup is picked unless given)", DefaultValueFactory = _ => "latest" };
         var target = new Option<string?>("--target-db") { Description = "Restore into this new database" };
         var inPlace = new Option<bool>("--in-place") { Description = "Replace the database of --db/PGDATABASE (restored aside, checked, then swapped by rename)" };
         var force = new Option<bool>("--force") { Description = "Do not ask for confirmation (required without a terminal)" };
@@ -70,8 +70,10 @@ public static class DbCommand
         var maintenance = new Option<string?>("--maintenance-url") { Description = "varlor-server base URL: maintenance mode during an in-place restore (admin key from VARLOR_ADMIN_KEY)" };
         var temp = new Option<string?>("--temp-dir") { Description = "Folder for the temporary dump copy of --jobs (default: $TMPDIR)" };
         var targetDir = new Option<string?>("--target-dir") { Description = "Restore a base backup (db basebackup) into this empty folder" };
-        var cmd = new Command("restore", "Restore a dump into a new database, or in place; row counts are compared with those recorded; or a base backup into a folder")
+        var pitr = new PitrOptions();
+        var cmd = new Command("restore", "Restore a dump into a new database, or in place; row counts are compared with those recorded; or a base backup into a folder, to a point in time")
             { snapshot, target, inPlace, force, tables, jobs, maintenance, temp, targetDir };
+        pitr.AddTo(cmd);
         cmd.SetAction(async (p, ct) =>
         {
             var output = GlobalOptions.Output(p);
@@ -80,8 +82,11 @@ public static class DbCommand
             if (p.GetValue(targetDir) is { } dir)
             {
                 if (targetDb is not null || replace || names.Length > 0) throw new VarlorException("--target-dir restores a base backup: do not combine it with --target-db, --in-place or --table");
-                return await RestoreClusterAsync(p, output, p.GetValue(snapshot)!, dir, ct);
+                return pitr.Target(p) is { } recoveryTarget
+                    ? await PitrCommand.RunAsync(p, output, pitr, recoveryTarget, p.GetValue(snapshot)!, dir, p.GetValue(PgBin), ct)
+                    : await RestoreClusterAsync(p, output, p.GetValue(snapshot)!, dir, ct);
             }
+            if (pitr.Target(p) is not null) throw new VarlorException("--to-time, --to-lsn, --to-xid, --to-name, --immediate and --latest recover a base backup: give --target-dir");
             if ((targetDb is null) == !replace) throw new VarlorException("give either --target-db NAME (a new database) or --in-place");
             if (p.GetValue(jobs) < 1) throw new VarlorException("--jobs must be at least 1");
             using var repo = await GlobalOptions.OpenAsync(p, ct);

@@ -9,6 +9,8 @@ public enum FileKind
     Index,
     Snapshot,
     Lock,
+    /// <summary>PostgreSQL WAL files archived by 'wal push', named as PostgreSQL names them.</summary>
+    Wal,
 }
 
 public static class FileKindNames
@@ -22,6 +24,7 @@ public static class FileKindNames
         FileKind.Index => "index",
         FileKind.Snapshot => "snapshots",
         FileKind.Lock => "locks",
+        FileKind.Wal => "wal",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

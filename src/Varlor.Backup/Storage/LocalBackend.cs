@@ -167,7 +167,7 @@ public sealed class LocalBackend(string root) : IStorageBackend
         if (Directory.Exists(Root) && Directory.EnumerateFileSystemEntries(Root).Any())
             throw new IOException($"{Root} is not empty; choose an empty or new folder for the repository");
         Directory.CreateDirectory(Root);
-        foreach (var kind in new[] { FileKind.Key, FileKind.Pack, FileKind.Index, FileKind.Snapshot, FileKind.Lock })
+        foreach (var kind in new[] { FileKind.Key, FileKind.Pack, FileKind.Index, FileKind.Snapshot, FileKind.Lock, FileKind.Wal })
             Directory.CreateDirectory(Path.Combine(Root, kind.Folder()));
         for (var i = 0; i < 256; i++)
             Directory.CreateDirectory(Path.Combine(Root, "data", i.ToString("x2")));

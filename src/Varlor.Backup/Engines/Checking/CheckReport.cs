@@ -23,6 +23,7 @@ public sealed record CheckReport
     public int Trees { get; set; }
     public int Packs { get; set; }
     public int PacksRead { get; set; }
+    public int WalFiles { get; set; }
     public long BytesRead { get; set; }
     public bool Ok => Errors.Count == 0;
 }

@@ -61,7 +61,33 @@ public sealed class Checker(Repo repo)
             foreach (var (path, blob) in await CheckTreeAsync(report, snapshot.Tree, memo, ct))
                 report.AffectedFiles.Add(new AffectedFile(snapshot.Id.ToString(), path.Length == 0 ? "/" : path, blob.ToString()));
         report.Trees = memo.Count;
+        await CheckWalAsync(report, options, ct);
         return report;
+    }
+
+    /// <summary>Archived WAL files: names PostgreSQL would give, and with --read-data each one authenticated and hashed.</summary>
+    private async Task CheckWalAsync(CheckReport report, CheckOptions options, CancellationToken ct)
+    {
+        var archive = new Wal.WalArchive(repo);
+        await foreach (var (name, _) in repo.Backend.ListAsync(FileKind.Wal, ct))
+        {
+            report.WalFiles++;
+            if (!Wal.WalFileName.TryParse(name, out _))
+            {
+                report.Warnings.Add($"wal/{name} is not a WAL file name (ignored)");
+                continue;
+            }
+            if (!options.ReadData) continue;
+            try
+            {
+                var (content, _) = await archive.FetchAsync(name, ct);
+                report.BytesRead += content.Length;
+            }
+            catch (CorruptDataException e)
+            {
+                report.Errors.Add(e.Message);
+            }
+        }
     }
 
     private static bool IsSelected(BlobId pack, CheckOptions options)

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Globalization;
+using Varlor.Backup.Repository;
+
+namespace Varlor.Backup.Postgres;
+
+/// <summary>How a started recovery ended: where PostgreSQL stopped replaying, and how long it took to be promoted.</summary>
+public sealed record RecoveryOutcome(string? StoppedAt, string? LastTransaction, TimeSpan Elapsed, string LogFile);
+
+/// <summary>
+/// Starts a restored data folder with pg_ctl (on a given port, loopback only, archiving off, its log beside the
+/// data) and follows its log until recovery has reached the target and the server is promoted ("ready to accept
+/// connections", not the read-only kind), or fails with PostgreSQL's own FATAL line. Runs the server as
+/// <c>osUser</c> through runuser when this process is root, as PostgreSQL refuses to run as root.
+/// </summary>
+public static class RecoveredServer
+{
+    public static async Task<RecoveryOutcome> StartAsync(string dataDir, int port, string? osUser, PgTools tools,
+        IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var log = Path.Combine(dataDir, "varlor-recovery.log");
+        var pgCtl = tools.Path_("pg_ctl");
+        string file = pgCtl;
+        List<string> args = ["-D", dataDir, "-l", log, "-w", "-t", ((int)timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+            "-o", $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c logging_collector=off -c archive_mode=off", "start"];
+        if (Environment.UserName == "root")
+        {
+            if (osUser is null) throw new VarlorException("PostgreSQL does not run as root: add --os-user USER (the data folder is given to that user)");
+            await ChildProcess.RunAsync("chown", ["-R", osUser + ":", dataDir], new Dictionary<string, string?>(), ct);
+            args = ["-u", osUser, "--", pgCtl, .. args];
+            file = "runuser";
+        }
+        await using (var start = ChildProcess.Start(file, args, environment))
+        {
+            try
+            {
+                await start.WaitAsync(ct);
+            }
+            catch (VarlorException)
+            {
+                throw new VarlorException($"the restored server did not start: {FatalLine(log) ?? start.LastError()} (log: {log})", DbExitCodes.ToolFailed);
+            }
+        }
+        // pg_ctl -w returns once connections are accepted: read-only while recovery goes on (hot standby), or after
+        // promotion. Follow the log to the promotion.
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var text = File.Exists(log) ? await File.ReadAllTextAsync(log, ct) : "";
+            if (FatalLine(text, isText: true) is { } fatal)
+                throw new VarlorException($"recovery failed: {fatal} (log: {log})", PointInTimeRestore.TargetUnreachable);
+            if (text.Contains("database system is ready to accept connections", StringComparison.Ordinal))
+                return new RecoveryOutcome(LineAfter(text, "recovery stopping "), LineAfter(text, "last completed transaction was at log time "), clock.Elapsed, log);
+            if (clock.Elapsed > timeout)
+                throw new VarlorException($"the restored server was not promoted within {timeout.TotalSeconds:0}s; it is still running (log: {log})", DbExitCodes.ToolFailed);
+            await Task.Delay(200, ct);
+        }
+    }
+
+    private static string? FatalLine(string logOrText, bool isText = false)
+    {
+        var text = isText ? logOrText : File.Exists(logOrText) ? File.ReadAllText(logOrText) : "";
+        // Clients knocking while recovery runs get "not yet accepting connections" FATALs: those are not the server's.
+        var line = text.Split('\n').FirstOrDefault(l => (l.Contains("FATAL:", StringComparison.Ordinal) || l.Contains("PANIC:", StringComparison.Ordinal))
+            && !l.Contains("accepting connections", StringComparison.Ordinal) && !l.Contains("is starting up", StringComparison.Ordinal)
+            && !l.Contains("shutting down", StringComparison.Ordinal));
+        return line is null ? null : line[(line.IndexOf(':', line.IndexOf("FATAL", StringComparison.Ordinal) is var i and >= 0 ? i : line.IndexOf("PANIC", StringComparison.Ordinal)) + 1)..].Trim();
+    }
+
+    private static string? LineAfter(string text, string marker)
+    {
+        var line = text.Split('\n').LastOrDefault(l => l.Contains(marker, StringComparison.Ordinal));
+        return line?[(line.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..].Trim();
+    }
+}
