@@ -67,9 +67,12 @@ public static class ForgetCommand
                 }
             }
             Engines.Pruning.PruneReport? pruned = null;
+            Postgres.WalExpiry? walExpiry = null;
             if (p.GetValue(prune) && toRemove.Count > 0)
             {
-                // Still under the exclusive lock taken for forget; with --dry-run prune only reports.
+                // Still under the exclusive lock taken for forget; with --dry-run prune only reports. WAL first, while the
+                // forgotten base backups' manifests are still readable for a dry run.
+                walExpiry = await Postgres.WalRetention.ExpireAsync(repo, toRemove.ToHashSet(), isDryRun, ct);
                 pruned = await new Engines.Pruning.Pruner(repo, output).RunAsync(
                     new Engines.Pruning.PruneOptions { MaxUnused = PruneCommand.ParseMaxUnused(p.GetValue(PruneCommand.MaxUnused)), DryRun = isDryRun, Forgotten = toRemove.ToHashSet() }, ct);
             }
@@ -87,6 +90,7 @@ public static class ForgetCommand
                     }),
                     removed,
                     prune = pruned,
+                    wal = walExpiry,
                 });
                 return problems.Count > 0 ? 1 : 0;
             }
@@ -112,6 +116,7 @@ public static class ForgetCommand
                 : $"removed {removed} snapshot(s)");
             if (pruned is not null)
                 Output.Result($"prune: {(isDryRun ? "would free" : "freed")} {Format.Bytes(pruned.BytesFreed)} ({pruned.PacksDeleted} packs deleted, {pruned.PacksRepacked} repacked)");
+            if (walExpiry is not null) PruneCommand.PrintWal(output, walExpiry, isDryRun);
             return problems.Count > 0 ? 1 : 0;
         });
         return cmd;

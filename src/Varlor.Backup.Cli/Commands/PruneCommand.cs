@@ -34,15 +34,28 @@ public static class PruneCommand
     /// <summary>Runs prune and prints its report; shared with 'forget --prune'.</summary>
     public static async Task RunAsync(Repo repo, Output output, double maxUnused, bool dryRun, CancellationToken ct)
     {
+        var wal = await Postgres.WalRetention.ExpireAsync(repo, new HashSet<BlobId>(), dryRun, ct);
         var report = await new Pruner(repo, output).RunAsync(new PruneOptions { MaxUnused = maxUnused, DryRun = dryRun }, ct);
         if (output.Json)
         {
-            output.WriteJson(report);
+            // The pack report's fields stay at the top (scripts read them); WAL retention beside them.
+            var node = System.Text.Json.JsonSerializer.SerializeToNode(report, RepoJson.Indented)!.AsObject();
+            node["wal"] = System.Text.Json.JsonSerializer.SerializeToNode(wal, RepoJson.Indented);
+            output.WriteJson(node);
             return;
         }
+        PrintWal(output, wal, dryRun);
         output.Line($"{report.Snapshots} snapshots use {Format.Bytes(report.UsedBytes)}; {Format.Bytes(report.UnusedBytes)} unused in {report.PacksBefore} packs");
         output.Line($"{(dryRun ? "would delete" : "deleted")} {report.PacksDeleted} packs, {(dryRun ? "would repack" : "repacked")} {report.PacksRepacked}; " +
             $"{(dryRun ? "would free" : "freed")} {Format.Bytes(report.BytesFreed)}; {Format.Bytes(report.UnusedBytesAfter)} unused remain");
+    }
+
+    /// <summary>One line on what WAL retention did, when the repository archives WAL.</summary>
+    public static void PrintWal(Output output, Postgres.WalExpiry wal, bool dryRun)
+    {
+        if (wal.Note is not null) output.Line("wal: " + wal.Note);
+        else if (wal.KeptFrom is not null)
+            output.Line($"wal: {(dryRun ? "would remove" : "removed")} {wal.Deleted} file(s) ({Format.Bytes(wal.BytesFreed)}) older than base backup {wal.OldestBackup}; kept from {wal.KeptFrom}");
     }
 
     public static double ParseMaxUnused(string? value)
