@@ -16,6 +16,7 @@ public sealed class MetadataCache(IStorageBackend inner, string folder) : IStora
     public string Folder { get; } = folder;
     public string Location => inner.Location;
     public string SpoolFolder => inner.SpoolFolder;
+    public int PackUploads => inner.PackUploads;
     private long _hits;
     public long Hits => Interlocked.Read(ref _hits);
 

@@ -16,6 +16,7 @@ public sealed class PackReadAhead(IStorageBackend inner, int windowSize = 4 * 10
     public IStorageBackend Inner => inner;
     public string Location => inner.Location;
     public string SpoolFolder => inner.SpoolFolder;
+    public int PackUploads => inner.PackUploads;
 
     public async Task<int> ReadRangeAsync(FileKind kind, string name, long offset, Memory<byte> buffer, CancellationToken ct)
     {

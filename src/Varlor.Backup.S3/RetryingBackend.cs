@@ -49,6 +49,7 @@ public sealed class RetryingBackend : IStorageBackend
     public long Retries => Interlocked.Read(ref _retries);
     public string Location => _inner.Location;
     public string SpoolFolder => _inner.SpoolFolder;
+    public int PackUploads => _inner.PackUploads;
 
     private async Task<T> RunAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken ct)
     {

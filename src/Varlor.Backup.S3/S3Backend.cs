@@ -50,6 +50,7 @@ public sealed partial class S3Backend : IStorageBackend, IFileUploader, IDisposa
     public RequestCounter Requests { get; } = new();
     public string Location => Where.ToString();
     public string SpoolFolder { get; }
+    public int PackUploads => Options.PackUploads;
 
     internal string KeyOf(FileKind kind, string name)
     {

@@ -22,11 +22,19 @@ public sealed record S3Options
     /// inside the object: turn this off for them.
     /// </summary>
     public bool UseChunkEncoding { get; init; } = true;
-    /// <summary>Files at least this large are uploaded in parts.</summary>
-    public long MultipartThreshold { get; init; } = 8 * MiB;
+    /// <summary>
+    /// Files at least this large are uploaded in parts. Above the pack size (16 MiB), so that a pack costs one PUT
+    /// rather than four requests (create, two parts, complete): parallelism comes from several packs at once.
+    /// </summary>
+    public long MultipartThreshold { get; init; } = 32 * MiB;
     public int PartSize { get; init; } = 8 * MiB;
     /// <summary>Requests in flight at once, over all operations of this backend.</summary>
     public int MaxParallelRequests { get; init; } = 8;
+    /// <summary>
+    /// Packs a backup (or copy, prune) uploads at once while it fills the next ones (VARLOR_S3_UPLOADS). Each waits
+    /// in the spool folder until stored: disk, not memory. At most <see cref="MaxParallelRequests"/>.
+    /// </summary>
+    public int PackUploads { get; init; } = 4;
     /// <summary>Time one HTTP request may take before it is abandoned (and retried by the retry decorator).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>Local folder where packs are assembled before upload; null: a folder under the system's temp folder.</summary>
@@ -47,6 +55,8 @@ public sealed record S3Options
             o = o with { ServerSideEncryption = sse, SseKmsKeyId = env("VARLOR_S3_SSE_KMS_KEY_ID") };
         }
         if (env("VARLOR_S3_CONNECTIONS") is { } cn) o = o with { MaxParallelRequests = Int("VARLOR_S3_CONNECTIONS", cn, 1, 128) };
+        if (env("VARLOR_S3_UPLOADS") is { } up) o = o with { PackUploads = Int("VARLOR_S3_UPLOADS", up, 1, 64) };
+        o = o with { PackUploads = Math.Min(o.PackUploads, o.MaxParallelRequests) };
         if (env("VARLOR_S3_TIMEOUT_SECONDS") is { } ts) o = o with { RequestTimeout = TimeSpan.FromSeconds(Int("VARLOR_S3_TIMEOUT_SECONDS", ts, 1, 3600)) };
         if (env("VARLOR_SPOOL") is { Length: > 0 } spool) o = o with { SpoolFolder = spool };
         return o;

@@ -10,7 +10,7 @@ public sealed class CliRoundTripTests(S3rverFixture s3) : IClassFixture<S3rverFi
     public async Task Init_backup_restore_check_keys_forget_prune_and_locks_work_on_S3()
     {
         using var cli = new S3Cli(s3.Location("cli/round-trip"));
-        var src = cli.MakeTree("src", bigMiB: 20, seed: 1); // 20 MiB of random data: two data packs, one multipart
+        var src = cli.MakeTree("src", bigMiB: 20, seed: 1); // 20 MiB of random data: two data packs
         (await cli.RunAsync("init")).Ok();
         Assert.Equal(1, (await cli.RunAsync("init")).ExitCode); // a second init refuses
 

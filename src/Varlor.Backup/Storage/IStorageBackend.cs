@@ -26,6 +26,13 @@ public interface IStorageBackend
     /// <see cref="SaveAsync"/>; the local file is consumed (moved or deleted).</summary>
     Task SaveFileAsync(FileKind kind, string name, string localPath, CancellationToken ct);
 
+    /// <summary>
+    /// How many packs a writer stores at once (<see cref="SaveFileAsync"/> calls in flight). One where storing is
+    /// local I/O; more where each store mostly waits on the network, so that uploads overlap filling the next packs.
+    /// Decorators pass their inner backend's value on.
+    /// </summary>
+    int PackUploads => 1;
+
     /// <summary>Removes leftovers of interrupted writes older than <paramref name="minAge"/>; returns how many.</summary>
     Task<int> CleanupTempFilesAsync(TimeSpan minAge, CancellationToken ct);
 

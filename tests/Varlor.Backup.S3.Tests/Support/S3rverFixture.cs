@@ -29,8 +29,11 @@ public sealed partial class S3rverFixture : IAsyncLifetime
     /// <summary>The data folder of the server (objects as files: used to check what was really stored).</summary>
     public string DataFolder => _dir;
 
-    /// <summary>Options s3rver needs: no aws-chunked framing (it would store the frames), path-style addressing.</summary>
-    public static S3Options Options => new() { UseChunkEncoding = false, ForcePathStyle = true, MaxParallelRequests = 8 };
+    /// <summary>
+    /// Options s3rver needs: no aws-chunked framing (it would store the frames), path-style addressing; and multipart
+    /// from 8 MiB (the default is above the pack size), so that the backend tests upload in parts.
+    /// </summary>
+    public static S3Options Options => new() { UseChunkEncoding = false, ForcePathStyle = true, MaxParallelRequests = 8, MultipartThreshold = 8 * S3Options.MiB };
 
     public string Location(string prefix) => $"s3:{Endpoint}/{Bucket}/{prefix}";
 

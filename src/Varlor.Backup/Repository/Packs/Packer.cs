@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Varlor.Backup.Repository.Crypto;
@@ -10,8 +10,10 @@ namespace Varlor.Backup.Repository.Packs;
 /// <summary>
 /// Compresses, seals and groups new blobs into packs of about <see cref="TargetPackSize"/> bytes, data and trees
 /// in separate packs. Callers add blobs from many threads; each pack is assembled in a spool file (not in
-/// memory) and hashed as it grows; one background writer makes full packs durable and stores them. A blob
-/// enters the index only after its pack is durable.
+/// memory) and hashed as it grows; background writers (<see cref="IStorageBackend.PackUploads"/> of them) make full
+/// packs durable and store them, so that uploads overlap filling the next packs. Packs waiting or in flight cost
+/// disk, not memory. A blob enters the index only after its pack is durable; the first failure to store stops
+/// every writer and is what <see cref="AddAsync"/> and <see cref="FlushAsync"/> throw.
 /// </summary>
 public sealed class Packer : IAsyncDisposable
 {
@@ -21,7 +23,10 @@ public sealed class Packer : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly OpenPack?[] _open = new OpenPack?[2];
     private readonly Channel<OpenPack> _full;
-    private readonly Task _writer;
+    private readonly Task[] _writers;
+    // Cancelled by the first writer that fails: the others stop instead of storing packs no index will name.
+    private readonly CancellationTokenSource _stop = new();
+    private Exception? _failure;
     private readonly List<IndexPack> _written = [];
     private readonly int _level;
     private byte[] _sealBuffer = [];
@@ -29,14 +34,19 @@ public sealed class Packer : IAsyncDisposable
     private readonly BufferPool _scratch;
     private long _bytesAdded, _rawAdded, _blobsAdded;
 
-    public Packer(Repository repo, int queuedPacks = 1)
+    /// <param name="uploads">Packs stored at once; default: what the backend says pays (<see cref="IStorageBackend.PackUploads"/>).</param>
+    public Packer(Repository repo, int? uploads = null, int queuedPacks = 1)
     {
         _repo = repo;
         _level = repo.Config.Compression.Level;
         _scratch = new BufferPool(Zstd.CompressBound(repo.Config.Chunker.MaxSize), 2 * Environment.ProcessorCount);
-        _full = Channel.CreateBounded<OpenPack>(new BoundedChannelOptions(queuedPacks) { SingleReader = true });
-        _writer = Task.Run(WriteLoopAsync);
+        var writers = Math.Max(1, uploads ?? repo.Backend.PackUploads);
+        _full = Channel.CreateBounded<OpenPack>(new BoundedChannelOptions(queuedPacks) { SingleReader = writers == 1 });
+        _writers = [.. Enumerable.Range(0, writers).Select(_ => Task.Run(WriteLoopAsync))];
     }
+
+    /// <summary>Packs stored at once.</summary>
+    public int Uploads => _writers.Length;
 
     public long BytesAdded => Interlocked.Read(ref _bytesAdded);
     public long RawBytesAdded => Interlocked.Read(ref _rawAdded);
@@ -100,7 +110,8 @@ public sealed class Packer : IAsyncDisposable
         foreach (var pack in rest)
             if (pack is not null) await EnqueueAsync(pack, ct);
         _full.Writer.TryComplete();
-        await _writer;
+        await Task.WhenAll(_writers);
+        ThrowIfFailed();
     }
 
     private async Task EnqueueAsync(OpenPack pack, CancellationToken ct)
@@ -109,52 +120,59 @@ public sealed class Packer : IAsyncDisposable
         {
             await _full.Writer.WriteAsync(pack, ct);
         }
-        catch (ChannelClosedException)
+        catch (Exception e)
         {
-            await _writer; // rethrows the writer's own failure (disk full, permission...)
+            pack.Abandon(); // no writer will take it: its spool file goes
+            if (e is ChannelClosedException) ThrowIfFailed(); // a writer's own failure (disk full, storage unreachable...)
             throw;
         }
     }
 
+    private void ThrowIfFailed()
+    {
+        if (Volatile.Read(ref _failure) is { } failure) ExceptionDispatchInfo.Throw(failure);
+    }
+
+    /// <summary>One writer: stores queued packs until the queue is completed or a writer fails. Never throws.</summary>
     private async Task WriteLoopAsync()
     {
         try
         {
-            await WritePacksAsync();
+            await foreach (var pack in _full.Reader.ReadAllAsync(_stop.Token))
+                await StoreAsync(pack, _stop.Token);
         }
         catch (Exception e)
         {
-            _full.Writer.TryComplete(e);
-            throw;
+            // Only the first failure counts: the others are writers cancelled because of it.
+            if (Interlocked.CompareExchange(ref _failure, e, null) is not null) return;
+            _full.Writer.TryComplete(e); // unblocks the producers
+            await _stop.CancelAsync();
         }
     }
 
-    private async Task WritePacksAsync()
+    private async Task StoreAsync(OpenPack pack, CancellationToken ct)
     {
-        await foreach (var pack in _full.Reader.ReadAllAsync())
+        BlobId id;
+        try
         {
-            string path;
-            BlobId id;
-            try
-            {
-                (path, id) = pack.Finish(_repo.Aead);
-                await _repo.Backend.SaveFileAsync(FileKind.Pack, id.ToString(), path, CancellationToken.None);
-            }
-            catch
-            {
-                pack.Abandon();
-                throw;
-            }
-            _repo.Index.AddPack(id, pack.Entries);
-            lock (_written)
-                _written.Add(IndexPack.From(id, pack.Entries));
+            (var path, id) = pack.Finish(_repo.Aead);
+            await _repo.Backend.SaveFileAsync(FileKind.Pack, id.ToString(), path, ct);
         }
+        catch
+        {
+            pack.Abandon();
+            throw;
+        }
+        _repo.Index.AddPack(id, pack.Entries);
+        lock (_written)
+            _written.Add(IndexPack.From(id, pack.Entries));
     }
 
     public async ValueTask DisposeAsync()
     {
         _full.Writer.TryComplete();
-        try { await _writer; } catch (Exception) { /* reported by FlushAsync when it matters */ }
+        await Task.WhenAll(_writers); // failures were reported by FlushAsync when it mattered
+        _stop.Dispose();
         // Packs never finished (cancelled or failed run): their spool files go.
         lock (_lock)
         {
