@@ -66,8 +66,8 @@ public static class GlobalOptions
 
     public static async Task<Repo> OpenAsync(ParseResult p, CancellationToken ct)
     {
-        var backend = Backend(p);
-        if (!await backend.ExistsAsync(FileKind.Config, "config", ct)) throw new RepositoryNotFoundException(backend.Location);
-        return await Repository.Repository.OpenAsync(backend, Password(p), ct);
+        // No existence check first: opening reads the config before asking for the password, and a missing
+        // config is "not found" (a request less per command on an object store).
+        return await Repository.Repository.OpenAsync(Backend(p), () => Password(p), ct);
     }
 }

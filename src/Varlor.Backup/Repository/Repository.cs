@@ -54,7 +54,14 @@ public sealed class Repository : IDisposable
         return new Repository(backend, config, master, keyName);
     }
 
-    public static async Task<Repository> OpenAsync(IStorageBackend backend, string password, CancellationToken ct)
+    public static Task<Repository> OpenAsync(IStorageBackend backend, string password, CancellationToken ct) =>
+        OpenAsync(backend, () => password, ct);
+
+    /// <summary>
+    /// Opens a repository; <paramref name="password"/> is asked for only once the config was found, so that a
+    /// wrong location is reported before any prompt without a request to check it first.
+    /// </summary>
+    public static async Task<Repository> OpenAsync(IStorageBackend backend, Func<string> password, CancellationToken ct)
     {
         byte[] sealedConfig;
         try
@@ -69,10 +76,11 @@ public sealed class Repository : IDisposable
         // The key derivation keeps one core busy for ~0.1 s: meanwhile, load the crypto and compression
         // libraries and the JSON metadata on another, so that short commands start sooner.
         _ = Task.Run(WarmUp, ct);
+        var secret = password();
         await foreach (var (name, _) in backend.ListAsync(FileKind.Key, ct))
         {
             var keyFile = await LoadKeyFileAsync(backend, name, ct);
-            var master = keyFile?.TryOpen(password);
+            var master = keyFile?.TryOpen(secret);
             if (master is null) continue;
             using var aead = master.CreateAead();
             var config = JsonSerializer.Deserialize<RepositoryConfig>(aead.Open(sealedConfig, ConfigAad, "config"), RepoJson.Options)

@@ -31,7 +31,7 @@ public sealed class RepositoryLock : IAsyncDisposable
         var file = await repo.SaveSealedAsync(FileKind.Lock, JsonSerializer.SerializeToUtf8Bytes(info, RepoJson.Options), ct);
         try
         {
-            ThrowIfConflict(await ListAsync(repo, ct), exclusive, file);
+            ThrowIfConflict(await ListAsync(repo, ct, own: file), exclusive, file);
         }
         catch
         {
@@ -55,11 +55,13 @@ public sealed class RepositoryLock : IAsyncDisposable
         }
     }
 
-    public static async Task<List<(BlobId Id, LockInfo? Info)>> ListAsync(Repository repo, CancellationToken ct)
+    /// <summary>Every lock file and what it says; <paramref name="own"/>, the caller's lock, is listed but not read (one request less).</summary>
+    public static async Task<List<(BlobId Id, LockInfo? Info)>> ListAsync(Repository repo, CancellationToken ct, BlobId? own = null)
     {
         var result = new List<(BlobId, LockInfo?)>();
         foreach (var id in await repo.ListIdsAsync(FileKind.Lock, ct))
         {
+            if (id == own) continue;
             try
             {
                 result.Add((id, JsonSerializer.Deserialize<LockInfo>(await repo.LoadSealedAsync(FileKind.Lock, id, ct), RepoJson.Options)));
