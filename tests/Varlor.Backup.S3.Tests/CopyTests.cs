@@ -77,6 +77,65 @@ public sealed class CopyTests(S3rverFixture s3) : IClassFixture<S3rverFixture>
         Assert.Equal(3, Json(await direct.RunAsync("snapshots", "--json")).GetArrayLength());
     }
 
+    /// <summary>Objects the store holds under a repository's prefix, by folder (locks left out: every command makes one).</summary>
+    private Dictionary<string, int> StoredObjects(string bucket, string prefix)
+    {
+        var root = Path.Combine(s3.DataFolder, bucket, prefix);
+        return Directory.GetFiles(root, "*._S3rver_object", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(root, f).Split('/')[0])
+            .Where(folder => folder != "locks")
+            .GroupBy(folder => folder).ToDictionary(g => g.Key, g => g.Count());
+    }
+
+    [Fact]
+    public async Task S3_to_S3_between_buckets_with_other_passwords_restores_identically_and_a_second_copy_sends_nothing()
+    {
+        // The source: two snapshots on S3, one file large enough for several data packs (stored several at once).
+        using var a = new S3Cli(s3.Location("s2s/source"));
+        a.Env["VARLOR_PASSWORD"] = "onsite password";
+        var tree = a.MakeTree("src", bigMiB: 40, seed: 40);
+        (await a.RunAsync("init")).Ok();
+        (await a.RunAsync("backup", tree, "--tag", "daily")).Ok();
+        var first = S3Cli.Describe(tree);
+        File.WriteAllText(Path.Combine(tree, "etc", "conf.d", "f5.conf"), "changed for the second snapshot");
+        (await a.RunAsync("backup", tree)).Ok();
+        var second = S3Cli.Describe(tree);
+
+        // The target: another bucket (created by init) on the same store, another password.
+        var offsite = s3.Bucket + "-offsite";
+        using var b = new S3Cli($"s3:{s3.Endpoint}/{offsite}/s2s/target");
+        b.Env["VARLOR_PASSWORD"] = "offsite password";
+        b.Env["VARLOR_FROM_PASSWORD"] = a.Env["VARLOR_PASSWORD"];
+        (await b.RunAsync("init")).Ok();
+        var source = StoredObjects(s3.Bucket, "s2s/source");
+        var copy = Json(await b.RunAsync("copy", "--from-repo", a.Env["VARLOR_REPOSITORY"]!, "--json"));
+        Assert.Equal(2, copy.GetProperty("copied").GetArrayLength());
+        Assert.True(copy.GetProperty("blobs_added").GetInt64() > 0);
+        var pairs = copy.GetProperty("copied").EnumerateArray()
+            .Select(c => (Source: c.GetProperty("source").GetString()!, Target: c.GetProperty("target").GetString()!)).ToList();
+        Assert.All(pairs, p => Assert.NotEqual(p.Source, p.Target)); // other keys: other snapshot files
+        Assert.True(StoredObjects(offsite, "s2s/target")["data"] >= 3);
+
+        foreach (var ((_, id), expected) in pairs.Zip([first, second]))
+        {
+            var target = b.Dir.Sub("restore-" + id[..8]);
+            (await b.RunAsync("restore", id, "--target", target)).Ok();
+            Assert.Equal(expected, S3Cli.Describe(target + tree));
+        }
+        Assert.True(Json(await b.RunAsync("check", "--read-data", "--json")).GetProperty("ok").GetBoolean());
+
+        // Again: nothing read, nothing added, and not one new object in the target bucket.
+        var before = StoredObjects(offsite, "s2s/target");
+        var again = Json(await b.RunAsync("copy", "--from-repo", a.Env["VARLOR_REPOSITORY"]!, "--json"));
+        Assert.Equal(0, again.GetProperty("copied").GetArrayLength());
+        Assert.Equal(2, again.GetProperty("already_copied").GetArrayLength());
+        Assert.Equal(0, again.GetProperty("blobs_added").GetInt64());
+        Assert.Equal(0, again.GetProperty("blobs_read").GetInt64());
+        Assert.Equal(before, StoredObjects(offsite, "s2s/target"));
+        // Being copied from leaves the source as it was (its locks come and go).
+        Assert.Equal(source, StoredObjects(s3.Bucket, "s2s/source"));
+    }
+
     [Fact]
     public async Task Filters_select_snapshots_and_the_offsite_copy_keeps_its_own_retention()
     {
