@@ -124,6 +124,19 @@ public sealed class PointInTimeRecoveryTests
         var check = await h.RunAsync("check");
         check.AssertSuccess();
         Assert.Contains("recoverable: from", check.Stdout);
+
+        // A segment lost from the archive: status and check show the gap, and a target beyond it is refused.
+        await h.ExecAsync("INSERT INTO marks SELECT generate_series(21, 30)");
+        await h.SwitchAndWaitArchivedAsync();
+        var segments = Directory.GetFiles(Path.Combine(h.Repo, "wal")).Select(Path.GetFileName).Where(n => n!.Length == 24).Order(StringComparer.Ordinal).ToList();
+        var lost = segments[^2]!;
+        File.Delete(Path.Combine(h.Repo, "wal", lost));
+        var status = await h.RunAsync("wal", "status");
+        Assert.Equal(1, status.ExitCode);
+        Assert.Contains($"GAP: 1 segment(s) missing, {lost}", status.Stdout);
+        Assert.Contains($"gap of 1 segment(s) at {lost}", (await h.RunAsync("check")).Stderr);
+        var beyond = await h.RunAsync("db", "restore", "--to-lsn", await h.ScalarAsync<string>("SELECT pg_current_wal_lsn()::text"), "--target-dir", Path.Combine(h.Root, "beyond"));
+        beyond.AssertOneLineError(26, $"segment {lost} is missing");
     }
 
     private static int FreePort()
