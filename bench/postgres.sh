@@ -452,7 +452,7 @@ if [ "$HAVE_WAL" = 1 ]; then
     dir="$RUN/pitr-ours"; empty_dir "$dir"
     CLUSTERS+=("$dir")
     t0=$(now_ns)
-    if measure ours.pitr "$VARLOR" --repo "$OURS_WAL" db restore --to-time "$PITR_T" --target-dir "$dir" --start --port "$COPY_PORT" \
+    if measure ours.pitr "$VARLOR" --repo "$OURS_WAL" db restore latest --to-time "$PITR_T" --target-dir "$dir" --start --port "$COPY_PORT" \
        && wait_promoted "$COPY_PORT" && pitr_ok "$COPY_PORT"; then
       R[ours.pitr.ready]=$(secs_since "$t0"); R[ours.pitr.ok]=yes
     else
@@ -564,7 +564,7 @@ LOADED=$(awk -v a="${LOAD_AT_START%% *}" -v b="${LOAD_AT_END%% *}" -v n="$(nproc
   echo
   echo "Data: one cluster ($(mib "$CLUSTER_BYTES") MiB) with \`pgbench -i -s $SCALE\` ($(mib "$DB_BENCH_BYTES") MiB, $ACCOUNTS accounts) and a Varlor-like database ($(mib "$DB_VARLOR_BYTES") MiB: varlor-server's schema, 40 tenants, $VARLOR_ROWS with realistic names, sizes, formats and per-column statistics). Server settings: shared_buffers 256MB, synchronous_commit off (so that pgbench writes WAL as fast as the CPU allows), fsync on, archive_mode on, archive_timeout 60 s."
   echo
-  echo "Method: each step runs under \`/usr/bin/time -v\` after \`sync\` (wall-clock seconds, user + sys CPU seconds, peak resident memory of the process tree's largest process). Our repositories are local, with default settings (FastCDC 256 KiB / 1 MiB / 4 MiB, zstd 3, AES-GCM); sizes are the repository's growth (data, index, snapshots, keys). pgBackRest: a local repository, \`--type=full --process-max=2 --compress-type=lz4|zst\` (default levels), archive-push with lz4; its backup size is the backup's folder. The guide's dump is \`pg_dump --format=custom --compress=9 | gzip\` into a file, restored with \`gunzip -c | pg_restore\` into a new database; ours is \`db dump\` and \`db restore SNAPSHOT --target-db NEW\`. A restore counts only if it works: every table's row count must match (logical), or the restored cluster must start, finish recovery and hold all $ACCOUNTS rows of pgbench_accounts (physical; started with \`pg_ctl\` on another port, archiving off). Before each physical restore the repository it reads is read once, so both tools start from the same warm page cache."
+  echo "Method: each step runs under \`/usr/bin/time -v\` after \`sync\` (wall-clock seconds, user + sys CPU seconds, peak resident memory of the process tree's largest process). Our repositories are local, with default settings (FastCDC 256 KiB / 1 MiB / 4 MiB, and 64 KiB / 256 KiB / 1 MiB for \`db dump\`; zstd 3; AES-GCM); sizes are the repository's growth (data, index, snapshots, keys). pgBackRest: a local repository, \`--type=full --process-max=2 --compress-type=lz4|zst\` (default levels), archive-push with lz4; its backup size is the backup's folder. The guide's dump is \`pg_dump --format=custom --compress=9 | gzip\` into a file, restored with \`gunzip -c | pg_restore\` into a new database; ours is \`db dump\` and \`db restore SNAPSHOT --target-db NEW\`. A restore counts only if it works: every table's row count must match (logical), or the restored cluster must start, finish recovery and hold all $ACCOUNTS rows of pgbench_accounts (physical; started with \`pg_ctl\` on another port, archiving off). Before each physical restore the repository it reads is read once, so both tools start from the same warm page cache."
   echo
   echo "### Logical: dump and restore"
   echo
@@ -582,7 +582,7 @@ LOADED=$(awk -v a="${LOAD_AT_START%% *}" -v b="${LOAD_AT_END%% *}" -v n="$(nproc
   echo
   echo "### Point-in-time recovery"
   echo
-  echo "Right after a fresh base backup by each tool (ours: \`db basebackup\`; pgBackRest: a full backup, lz4), with archiving to that tool: 1000 rows inserted, time T noted, then 1000 more rows, 1000 datasets' columns deleted by mistake and 5 s of pgbench; the WAL is switched and archived. Ours: \`db restore --to-time T --target-dir DIR --start --port N\`; pgBackRest: \`restore --type=time --target=T --target-action=promote\`, then \`pg_ctl start\`. Timed from the command's start until \`pg_is_in_recovery()\` is false; checked: the 1000 rows before T are there, none after, the deleted columns are back, pgbench_accounts is whole."
+  echo "Right after a fresh base backup by each tool (ours: \`db basebackup\`; pgBackRest: a full backup, lz4), with archiving to that tool: 1000 rows inserted, time T noted, then 1000 more rows, 1000 datasets' columns deleted by mistake and 5 s of pgbench; the WAL is switched and archived. Ours: \`db restore latest --to-time T --target-dir DIR --start --port N\`; pgBackRest: \`restore --type=time --target=T --target-action=promote\`, then \`pg_ctl start\`. Timed from the command's start until \`pg_is_in_recovery()\` is false; checked: the 1000 rows before T are there, none after, the deleted columns are back, pgbench_accounts is whole."
   echo
   echo "$TABLE_PITR"
   echo

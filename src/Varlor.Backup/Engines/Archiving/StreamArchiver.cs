@@ -33,11 +33,11 @@ public sealed class StreamArchiver(Repo repo)
         var mtimeNs = (start - DateTimeOffset.UnixEpoch).Ticks * 100;
 
         await using var sink = new BlobSink(repo, options.Workers);
-        var chunker = new FastCdc(repo.Config.Chunker);
-        using var reader = new ChunkReader(chunker);
+        var readers = new Dictionary<int, ChunkReader>();
         var root = new Folder();
         foreach (var (parts, source) in files)
         {
+            var reader = ReaderFor(source.ChunkAverage, readers);
             var content = new List<BlobId>();
             long size = 0;
             await using (var stream = await source.Open(ct))
@@ -53,6 +53,7 @@ public sealed class StreamArchiver(Repo repo)
             };
         }
 
+        foreach (var r in readers.Values) r.Dispose();
         var rootId = await StoreAsync(root, sink, mtimeNs, ct);
         var snapshot = new Snapshot
         {
@@ -70,6 +71,20 @@ public sealed class StreamArchiver(Repo repo)
             },
         };
         return await sink.CommitAsync(snapshot, adopted, [], ct);
+    }
+
+    /// <summary>One reader per chunk profile of the run: the repository's, or a smaller one (see StreamSource.ChunkAverage).</summary>
+    private ChunkReader ReaderFor(int average, Dictionary<int, ChunkReader> readers)
+    {
+        var p = repo.Config.Chunker;
+        if (average <= 0 || average >= p.AvgSize) average = p.AvgSize;
+        if (!readers.TryGetValue(average, out var reader))
+        {
+            if (!int.IsPow2(average) || average < 1024) throw new VarlorException($"stream chunk average {average}: give a power of two of at least 1 KiB");
+            var profile = average == p.AvgSize ? p : p with { MinSize = average / 4, AvgSize = average, MaxSize = Math.Min(average * 4, p.MaxSize) };
+            readers[average] = reader = new ChunkReader(new FastCdc(profile));
+        }
+        return reader;
     }
 
     private async Task<long> ChunkAsync(Stream stream, ChunkReader reader, BlobSink sink, List<BlobId> content, CancellationToken ct)

@@ -13,6 +13,14 @@ public sealed record StreamSource(string Path, Func<CancellationToken, Task<Stre
     /// first full-size chunk of the data behind it.
     /// </summary>
     public int HeadChunk { get; init; }
+
+    /// <summary>
+    /// When positive, the average chunk size for this stream instead of the repository's (a power of two, at most
+    /// the repository's average): minimum a quarter, maximum four times it, same keyed gear table. A database dump,
+    /// whose daily changes are a few rows here and there, deduplicates better in smaller chunks; blobs are
+    /// content-addressed, so readers need nothing to know about it.
+    /// </summary>
+    public int ChunkAverage { get; init; }
 }
 
 public sealed record StreamBackupOptions
