@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Npgsql;
 using Varlor.Backup.Engines.Archiving;
+using Varlor.Backup.Repository;
 using Repo = Varlor.Backup.Repository.Repository;
 
 namespace Varlor.Backup.Postgres;
@@ -24,8 +26,28 @@ public sealed record BaseBackupManifest
     public long WalSegmentSize { get; init; } = 16 * 1024 * 1024;
     /// <summary>Transaction ids below this were assigned before the backup ended (pg_snapshot_xmax at the end).</summary>
     public string? EndXid { get; init; }
+    /// <summary>Transaction ids from this on were unassigned when the backup started (pg_snapshot_xmax before pg_basebackup).</summary>
+    public string? StartXid { get; init; }
+    /// <summary>pg_current_snapshot() before pg_basebackup ("xmin:xmax:running xids").</summary>
+    public string? StartSnapshot { get; init; }
+    /// <summary>The role that made the backup and counted the tables (it can read every one of them).</summary>
+    public string? User { get; init; }
     public long TarBytes { get; init; }
     public required List<string> Databases { get; init; }
+    /// <summary>
+    /// Every table of every database that takes connections, with its exact row count (and the checksum of
+    /// datasets and dataset_columns), read right after pg_basebackup ended; null in manifests of older versions.
+    /// </summary>
+    public List<DatabaseContents>? Contents { get; init; }
+
+    /// <summary>
+    /// Whether any transaction was assigned or ended between the start of the backup and the counts: then the
+    /// restored cluster may differ from the counts (null when the manifest cannot tell). When false, the restored
+    /// cluster must hold exactly the counted rows.
+    /// </summary>
+    [JsonIgnore]
+    public bool? WrittenDuringBackup => StartSnapshot is null || Contents is null ? null
+        : Contents.Exists(c => c.Snapshot is not null && c.Snapshot != StartSnapshot);
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, DumpManifest.Json);
     public static BaseBackupManifest FromJson(byte[] bytes) => JsonSerializer.Deserialize<BaseBackupManifest>(bytes, DumpManifest.Json)
@@ -33,9 +55,24 @@ public sealed record BaseBackupManifest
 }
 
 /// <summary>
+/// One database's tables as counted at backup time, in one REPEATABLE READ transaction whose snapshot is
+/// <see cref="Snapshot"/>; <see cref="Error"/> says why a database could not be counted (Tables is then empty).
+/// </summary>
+public sealed record DatabaseContents
+{
+    public required string Database { get; init; }
+    public string? Snapshot { get; init; }
+    public string? Error { get; init; }
+    public List<TableInfo> Tables { get; init; } = [];
+}
+
+/// <summary>
 /// A physical copy of the whole cluster: pg_basebackup in tar format to stdout, with the WAL it needs included
 /// (-X fetch), streamed into a snapshot tagged basebackup (nothing written to disk but packs). The copy is
-/// self-consistent: restored into an empty folder and started, it recovers to the end of the backup. Needs a
+/// self-consistent: restored into an empty folder and started, it recovers to the end of the backup. Right after
+/// pg_basebackup ends, the exact row count of every table of every database is recorded in the manifest (as a dump
+/// records them), with the transaction snapshots before the backup and of the counts: verify-restore compares
+/// them with a restored copy, exactly when nothing was written meanwhile. Needs a
 /// role with REPLICATION and a replication line in pg_hba.conf; one tablespace only (pg_basebackup's limit
 /// for stdout).
 /// </summary>
@@ -50,10 +87,11 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
     {
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.UtcNow;
-        string system, serverVersion, startLsn;
+        string system, serverVersion, startLsn, startSnapshot, startXid;
         int timeline;
         long segmentSize;
         var databases = new List<string>();
+        var connectable = new List<string>();
         int major;
         await using (var conn = await PgConnect.OpenAsync(settings, ct))
         {
@@ -61,16 +99,22 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
             await using (var cmd = new NpgsqlCommand("""
                 SELECT (SELECT system_identifier::text FROM pg_control_system()), current_setting('server_version'),
                        pg_current_wal_lsn()::text, (SELECT timeline_id FROM pg_control_checkpoint()),
-                       (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size')
+                       (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'),
+                       pg_current_snapshot()::text, pg_snapshot_xmax(pg_current_snapshot())::text
                 """, conn))
             await using (var r = await cmd.ExecuteReaderAsync(ct))
             {
                 await r.ReadAsync(ct);
                 (system, serverVersion, startLsn, timeline, segmentSize) = (r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt64(4));
+                (startSnapshot, startXid) = (r.GetString(5), r.GetString(6));
             }
-            await using (var cmd = new NpgsqlCommand("SELECT datname FROM pg_database WHERE NOT datistemplate ORDER BY 1", conn))
+            await using (var cmd = new NpgsqlCommand("SELECT datname, datallowconn FROM pg_database WHERE NOT datistemplate ORDER BY 1", conn))
             await using (var r = await cmd.ExecuteReaderAsync(ct))
-                while (await r.ReadAsync(ct)) databases.Add(r.GetString(0));
+                while (await r.ReadAsync(ct))
+                {
+                    databases.Add(r.GetString(0));
+                    if (r.GetBoolean(1)) connectable.Add(r.GetString(0));
+                }
         }
         var tools = PgTools.Locate(pgBin, major);
         var toolVersion = await tools.RequireAtLeastAsync("pg_basebackup", major, ct);
@@ -98,12 +142,16 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
                         await r.ReadAsync(token);
                         (endLsn, endXid) = (r.GetString(0), r.GetString(1));
                     }
+                    var duration = clock.Elapsed;
+                    var finished = DateTimeOffset.UtcNow;
+                    var contents = new List<DatabaseContents>(connectable.Count);
+                    foreach (var database in connectable) contents.Add(await CountAsync(database, token));
                     manifest = new BaseBackupManifest
                     {
                         SystemIdentifier = system, ServerVersion = serverVersion, PgBasebackupVersion = toolVersion, Timeline = timeline,
-                        StartLsn = startLsn, EndLsn = endLsn, Started = started, DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
-                        Finished = DateTimeOffset.UtcNow, WalSegmentSize = segmentSize, EndXid = endXid,
-                        TarBytes = tar!.BytesRead, Databases = databases,
+                        StartLsn = startLsn, EndLsn = endLsn, Started = started, DurationSeconds = Math.Round(duration.TotalSeconds, 3),
+                        Finished = finished, WalSegmentSize = segmentSize, EndXid = endXid, StartXid = startXid, StartSnapshot = startSnapshot, User = settings.User,
+                        TarBytes = tar!.BytesRead, Databases = databases, Contents = contents,
                     };
                     return new MemoryStream(manifest.ToJson());
                 }),
@@ -113,6 +161,38 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
         finally
         {
             if (child is not null) await child.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// The exact row count of every table of a database (and the default checksums), in one read-only
+    /// REPEATABLE READ transaction, with that transaction's snapshot. A database that cannot be read (no CONNECT
+    /// privilege, pg_hba, no read access to a table) is recorded with the reason instead: the backup itself is
+    /// sound, only its verification will say that this database was not counted.
+    /// </summary>
+    private async Task<DatabaseContents> CountAsync(string database, CancellationToken ct)
+    {
+        try
+        {
+            await using var conn = await PgConnect.OpenAsync(settings, ct, database);
+            await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            string snapshot;
+            // The first query (SET is none) fixes the transaction's snapshot: the one the counts below are read in.
+            await using (var cmd = new NpgsqlCommand("SET TRANSACTION READ ONLY", conn, tx))
+                await cmd.ExecuteNonQueryAsync(ct);
+            await using (var cmd = new NpgsqlCommand("SELECT pg_current_snapshot()::text", conn, tx))
+                snapshot = (string)(await cmd.ExecuteScalarAsync(ct))!;
+            var tables = await Catalog.ReadTablesAsync(conn, Catalog.DefaultChecksumTables, ct);
+            await tx.CommitAsync(ct);
+            return new DatabaseContents { Database = database, Snapshot = snapshot, Tables = tables };
+        }
+        catch (PostgresException e)
+        {
+            return new DatabaseContents { Database = database, Error = $"{e.MessageText} ({e.SqlState})" };
+        }
+        catch (VarlorException e) when (e.ExitCode is DbExitCodes.AuthenticationFailed or ExitCodes.Failure)
+        {
+            return new DatabaseContents { Database = database, Error = e.Message };
         }
     }
 }

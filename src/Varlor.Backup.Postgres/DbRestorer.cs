@@ -59,7 +59,7 @@ public sealed class DbRestorer(Repo repo, PgSettings settings, StoredDump dump)
         try
         {
             await PgRestoreAsync(tools, request, ["--exit-on-error"], ct);
-            return await RestoreCheck.RunAsync(settings, request.TargetDatabase, dump.Manifest, dump.Manifest.Tables, ct);
+            return await RestoreCheck.RunAsync(settings, request.TargetDatabase, dump.Manifest.Tables, ct);
         }
         catch
         {
@@ -98,7 +98,7 @@ public sealed class DbRestorer(Repo repo, PgSettings settings, StoredDump dump)
                 ? ["--use-list=" + listFile, "--clean", "--if-exists", "--single-transaction", "--exit-on-error"]
                 : ["--use-list=" + listFile, "--single-transaction", "--exit-on-error"];
             await PgRestoreAsync(tools, request with { Jobs = 1 }, args, ct);
-            return (plan, await RestoreCheck.RunAsync(settings, request.TargetDatabase, dump.Manifest, tables, ct));
+            return (plan, await RestoreCheck.RunAsync(settings, request.TargetDatabase, tables, ct));
         }
         catch
         {

@@ -15,22 +15,21 @@ public sealed record RecoveryOutcome(string? StoppedAt, string? LastTransaction,
 /// </summary>
 public static class RecoveredServer
 {
+    /// <param name="privateSocket">
+    /// When given, the server listens on no TCP address at all, only on a Unix socket in this folder (which should
+    /// be mode 0700), and <paramref name="hbaFile"/> replaces the restored pg_hba.conf.
+    /// </param>
     public static async Task<RecoveryOutcome> StartAsync(string dataDir, int port, string? osUser, PgTools tools,
-        IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, CancellationToken ct)
+        IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, CancellationToken ct, string? privateSocket = null, string? hbaFile = null)
     {
         var clock = Stopwatch.StartNew();
         var log = Path.Combine(dataDir, "varlor-recovery.log");
-        var pgCtl = tools.Path_("pg_ctl");
-        string file = pgCtl;
-        List<string> args = ["-D", dataDir, "-l", log, "-w", "-t", ((int)timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
-            "-o", $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c logging_collector=off -c archive_mode=off", "start"];
-        if (Environment.UserName == "root")
-        {
-            if (osUser is null) throw new VarlorException("PostgreSQL does not run as root: add --os-user USER (the data folder is given to that user)");
-            await ChildProcess.RunAsync("chown", ["-R", osUser + ":", dataDir], new Dictionary<string, string?>(), ct);
-            args = ["-u", osUser, "--", pgCtl, .. args];
-            file = "runuser";
-        }
+        var listen = privateSocket is null
+            ? "-c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+            : $"-c listen_addresses='' -c unix_socket_directories={PgConf.ShellWord(privateSocket)}";
+        if (hbaFile is not null) listen += $" -c hba_file={PgConf.ShellWord(hbaFile)}";
+        var (file, args) = await AsServerUserAsync(tools, osUser, dataDir, ["-D", dataDir, "-l", log, "-w", "-t", ((int)timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+            "-o", $"-p {port} {listen} -c logging_collector=off -c archive_mode=off", "start"], ct);
         await using (var start = ChildProcess.Start(file, args, environment))
         {
             try
@@ -56,6 +55,24 @@ public static class RecoveredServer
                 throw new VarlorException($"the restored server was not promoted within {timeout.TotalSeconds:0}s; it is still running (log: {log})", DbExitCodes.ToolFailed);
             await Task.Delay(200, ct);
         }
+    }
+
+    /// <summary>Stops a server started from <paramref name="dataDir"/> at once (pg_ctl stop -m immediate), if one runs there.</summary>
+    public static async Task StopAsync(string dataDir, string? osUser, PgTools tools)
+    {
+        if (!File.Exists(Path.Combine(dataDir, "postmaster.pid"))) return;
+        var (file, args) = await AsServerUserAsync(tools, osUser, null, ["-D", dataDir, "-m", "immediate", "-w", "-t", "60", "stop"], CancellationToken.None);
+        await ChildProcess.RunAsync(file, args, new Dictionary<string, string?>(), CancellationToken.None);
+    }
+
+    /// <summary>pg_ctl with these arguments, through runuser as <paramref name="osUser"/> when this process is root (the folder given to that user first).</summary>
+    private static async Task<(string File, List<string> Args)> AsServerUserAsync(PgTools tools, string? osUser, string? chownDir, List<string> args, CancellationToken ct)
+    {
+        var pgCtl = tools.Path_("pg_ctl");
+        if (Environment.UserName != "root") return (pgCtl, args);
+        if (osUser is null) throw new VarlorException("PostgreSQL does not run as root: add --os-user USER (the data folder is given to that user)");
+        if (chownDir is not null) await ChildProcess.RunAsync("chown", ["-R", osUser + ":", chownDir], new Dictionary<string, string?>(), ct);
+        return ("runuser", ["-u", osUser, "--", pgCtl, .. args]);
     }
 
     private static string? FatalLine(string logOrText, bool isText = false)

@@ -110,9 +110,14 @@ public sealed class DbHarness : IAsyncDisposable
     /// <summary>varlor-server's schema (its first migration) and a few tenants, datasets and columns.</summary>
     public async Task CreateVarlorSchemaAsync(int datasets)
     {
-        var sql = await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "src/Varlor.Server/Database/Migrations/0001_initial.sql"));
-        await ExecAsync(sql);
-        await ExecAsync($"""
+        foreach (var sql in await VarlorSchemaAsync(datasets)) await ExecAsync(sql);
+    }
+
+    /// <summary>The statements of <see cref="CreateVarlorSchemaAsync"/>, for a database of another cluster.</summary>
+    public static async Task<string[]> VarlorSchemaAsync(int datasets) =>
+    [
+        await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "src/Varlor.Server/Database/Migrations/0001_initial.sql")),
+        $"""
             INSERT INTO tenants (id, name, api_key_hash, api_key_prefix) VALUES (gen_random_uuid(), 'acme', '\x01', 'vk_a');
             INSERT INTO datasets (id, tenant_id, name, original_file_name, format, size, row_count, sha256, status, storage_path, created_at, updated_at)
               SELECT gen_random_uuid(), (SELECT id FROM tenants), 'set ' || g, 'f' || g || '.csv', 'csv', 100 + g, g, md5(g::text) || md5(g::text), 'ready', 'datasets/x/' || g,
@@ -120,8 +125,8 @@ public sealed class DbHarness : IAsyncDisposable
               FROM generate_series(1, {datasets}) g;
             INSERT INTO dataset_columns (dataset_id, position, name, type, nullable, stats)
               SELECT d.id, p, 'col' || p, 'text', p % 2 = 0, jsonb_build_object('distinct', p) FROM datasets d, generate_series(0, 5) p;
-            """);
-    }
+            """,
+    ];
 
     public static string RepoRoot()
     {

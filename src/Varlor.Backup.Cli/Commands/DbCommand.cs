@@ -139,16 +139,40 @@ public static class DbCommand
 
     private static Command VerifyRestore()
     {
-        var snapshot = new Argument<string>("SNAPSHOT") { Description = "Snapshot id, prefix, or 'latest'", DefaultValueFactory = _ => "latest" };
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel pg_restore jobs", DefaultValueFactory = _ => 1 };
-        var cmd = new Command("verify-restore", "Restore a dump into a scratch database, compare row counts and checksums with those recorded, drop it") { snapshot, jobs };
+        var snapshot = new Argument<string>("SNAPSHOT") { Description = "Snapshot id, prefix, or 'latest' (the latest dump; with --basebackup the latest base backup)", DefaultValueFactory = _ => "latest" };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel pg_restore jobs (dumps)", DefaultValueFactory = _ => 1 };
+        var basebackup = new Option<bool>("--basebackup") { Description = "With 'latest': verify the latest base backup instead of the latest dump" };
+        var temp = new Option<string?>("--temp-dir") { Description = "Base backups: folder for the scratch cluster (default: $TMPDIR; /tmp when root)" };
+        var osUser = new Option<string?>("--os-user") { Description = "Base backups, as root: run the scratch server as this user (default: postgres)" };
+        var wait = new Option<int>("--wait-timeout") { Description = "Base backups: seconds to wait for the scratch server to recover", DefaultValueFactory = _ => 600 };
+        var cmd = new Command("verify-restore",
+            "Restore a dump into a scratch database, or a base backup into a scratch cluster; compare row counts and checksums with those recorded; clean up")
+            { snapshot, jobs, basebackup, temp, osUser, wait };
         cmd.SetAction(async (p, ct) =>
         {
             var output = GlobalOptions.Output(p);
             var settings = Settings(p);
             using var repo = await GlobalOptions.OpenAsync(p, ct);
             await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "db verify-restore", ct);
-            var dump = await StoredDump.LoadAsync(repo, p.GetValue(snapshot)!, ct);
+            var reference = p.GetValue(snapshot)!;
+            await repo.LoadIndexAsync(ct);
+            var physical = reference == "latest"
+                ? (p.GetValue(basebackup) ? await LatestBaseBackupAsync(repo, ct) : null)
+                : await repo.FindSnapshotAsync(reference, ct) is var found && found.Paths.Exists(x => x.StartsWith(BaseBackup.Root + "/", StringComparison.Ordinal)) ? found : null;
+            if (physical is not null)
+            {
+                if (p.GetValue(wait) < 1) throw new VarlorException("--wait-timeout must be at least 1 second");
+                var backup = await StoredBaseBackup.LoadAsync(repo, physical, ct);
+                var bm = backup.Manifest;
+                output.Line($"snapshot {physical.Id.Short}: base backup of cluster {bm.SystemIdentifier} (PostgreSQL {bm.ServerVersion}, {Format.Time(bm.Started)}), databases {string.Join(", ", bm.Databases)}");
+                var result = await ClusterVerify.RunAsync(repo, backup, settings, new ClusterVerifyOptions
+                {
+                    PgBin = p.GetValue(PgBin), TempFolder = p.GetValue(temp), OsUser = p.GetValue(osUser), Timeout = TimeSpan.FromSeconds(p.GetValue(wait)),
+                }, output.Line, ct);
+                return ReportCluster(output, result);
+            }
+            if (p.GetValue(basebackup)) throw new VarlorException("--basebackup picks the latest base backup: give 'latest' or no snapshot");
+            var dump = await StoredDump.LoadAsync(repo, reference, ct);
             var restorer = new DbRestorer(repo, settings, dump);
             var scratch = $"varlor_verify_{Guid.NewGuid():N}"[..30];
             output.Line($"snapshot {dump.Snapshot.Id.Short}: restoring {dump.Manifest.Database} into scratch database {scratch}");
@@ -165,6 +189,10 @@ public static class DbCommand
         });
         return cmd;
     }
+
+    private static async Task<Repository.Snapshots.Snapshot> LatestBaseBackupAsync(Repository.Repository repo, CancellationToken ct) =>
+        (await repo.LoadSnapshotsAsync(ct, problems: [])).Where(s => s.Tags.Contains("basebackup")).OrderBy(s => s.Time).LastOrDefault()
+        ?? throw new VarlorException("no base backup in this repository (no snapshot tagged basebackup)");
 
     private static Command BaseBackupCommand()
     {
@@ -183,6 +211,11 @@ public static class DbCommand
             }
             output.Line($"cluster {m.SystemIdentifier}: PostgreSQL {m.ServerVersion}, timeline {m.Timeline}, WAL {m.StartLsn} to {m.EndLsn}, databases {string.Join(", ", m.Databases)}");
             output.Line($"base backup: {Format.Bytes(m.TarBytes)} in {m.DurationSeconds:0.00}s; added to the repository: {Format.Bytes(result.Snapshot.Summary!.DataAdded)}");
+            var counted = m.Contents!.Where(c => c.Error is null).ToList();
+            output.Line($"recorded for verify-restore: {counted.Sum(c => c.Tables.Count)} tables, {counted.Sum(c => c.Tables.Sum(t => t.Rows))} rows in {counted.Count} databases" +
+                (m.WrittenDuringBackup == true ? " (the cluster was written to while the backup ran: the counts are those right after it)" : ""));
+            foreach (var c in m.Contents!.Where(c => c.Error is not null))
+                output.Warning($"database {c.Database}", $"not counted, verify-restore will fail on it: {c.Error}");
             output.Line($"snapshot {result.SnapshotId.Short} saved");
             return 0;
         });
@@ -194,10 +227,7 @@ public static class DbCommand
         using var repo = await GlobalOptions.OpenAsync(p, ct);
         await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "db restore", ct);
         await repo.LoadIndexAsync(ct);
-        var snap = reference == "latest"
-            ? (await repo.LoadSnapshotsAsync(ct, problems: [])).Where(s => s.Tags.Contains("basebackup")).OrderBy(s => s.Time).LastOrDefault()
-              ?? throw new VarlorException("no base backup in this repository (no snapshot tagged basebackup)")
-            : await repo.FindSnapshotAsync(reference, ct);
+        var snap = reference == "latest" ? await LatestBaseBackupAsync(repo, ct) : await repo.FindSnapshotAsync(reference, ct);
         var m = await DataDirRestore.RunAsync(repo, snap, dir, ct);
         output.Line($"restored base backup {snap.Id.Short} of cluster {m.SystemIdentifier} (PostgreSQL {m.ServerVersion}, {Format.Time(m.Started)}) into {dir}; archiving is off in its postgresql.auto.conf");
         Output.Result($"start it as the cluster's owner (chown -R postgres {dir} first when restored as root): pg_ctl -D {dir} -o '-p PORT' start");
@@ -217,19 +247,11 @@ public static class DbCommand
     {
         if (output.Json)
         {
-            output.WriteJson(new
-            {
-                database = check.Database, ok = check.Ok, note,
-                tables = check.Tables.Select(t => new { table = t.Table, recorded_rows = t.Expected, restored_rows = t.Actual, recorded_checksum = t.ExpectedChecksum, restored_checksum = t.ActualChecksum, ok = t.Ok }),
-            });
+            output.WriteJson(new { database = check.Database, ok = check.Ok, note, tables = TablesJson(check) });
         }
         else
         {
-            foreach (var t in check.Tables)
-            {
-                var sum = t.ExpectedChecksum is null ? "" : t.ExpectedChecksum == t.ActualChecksum ? ", checksum matches" : $", checksum {t.ActualChecksum?[..8] ?? "-"} != recorded {t.ExpectedChecksum[..8]}";
-                output.Line($"  {(t.Ok ? "ok  " : "FAIL")} {t.Table}: {(t.Actual < 0 ? "missing" : t.Actual.ToString(System.Globalization.CultureInfo.InvariantCulture))} rows (recorded {t.Expected}){sum}");
-            }
+            foreach (var t in check.Tables) output.Line(TableLine(t, t.Ok ? "ok  " : "FAIL"));
             var rows = check.Tables.Sum(t => Math.Max(0, t.Actual));
             if (check.Ok) Output.Result($"{(verify ? "verify-restore passed" : "restore checked")}: {check.Tables.Count} tables, {rows} rows match the dump");
         }
@@ -237,5 +259,66 @@ public static class DbCommand
         var bad = check.Mismatches.ToList();
         Output.Error($"{(verify ? "verify-restore failed" : "restored data does not match the dump")}: {bad.Count} of {check.Tables.Count} tables differ ({string.Join(", ", bad.Take(5).Select(t => t.Table))}){(note is null ? "" : "; " + note)}");
         return DbExitCodes.VerificationFailed;
+    }
+
+    /// <summary>
+    /// A base backup's verification, per database and table. Written to during the backup, a difference is
+    /// "changed" (the counts were taken after pg_basebackup ended, the copy is the cluster at its end), and only an
+    /// unreadable table fails; from a quiet backup every difference fails.
+    /// </summary>
+    private static int ReportCluster(Output output, ClusterCheck c)
+    {
+        var tables = c.Tables.ToList();
+        var differ = tables.Where(t => !t.Ok).ToList();
+        var unreadable = tables.Where(t => t.Error is not null).ToList();
+        var rows = tables.Sum(t => Math.Max(0, t.Actual));
+        var writes = c.WrittenDuringBackup ? "transactions ran while the backup was taken: differences from the counts recorded after it are expected and shown as 'changed'" : null;
+        if (output.Json)
+        {
+            output.WriteJson(new
+            {
+                snapshot = c.Backup.Snapshot.Id.ToString(), kind = "basebackup", ok = c.Ok, written_during_backup = c.WrittenDuringBackup,
+                recovery_seconds = Math.Round(c.Recovery.TotalSeconds, 2), not_counted = c.NotCounted, skipped = c.Skipped,
+                databases = c.Databases.Select(d => new { database = d.Database, ok = d.Ok, tables = TablesJson(d) }),
+            });
+        }
+        else
+        {
+            output.Line($"scratch cluster recovered to the end of the backup and consistent in {c.Recovery.TotalSeconds:0.0}s");
+            if (writes is not null) output.Line("note: " + writes);
+            foreach (var d in c.Databases)
+            {
+                output.Line($"database {d.Database}:{(d.Tables.Count == 0 ? " no tables" : "")}");
+                foreach (var t in d.Tables) output.Line(TableLine(t, t.Ok ? "ok  " : t.Error is null && c.WrittenDuringBackup ? "changed" : "FAIL"));
+            }
+            foreach (var s in c.Skipped) output.Line("skipped " + s);
+            foreach (var n in c.NotCounted) output.Line("FAIL " + n);
+            if (c.Ok && differ.Count == 0)
+                Output.Result($"verify-restore passed: {c.Databases.Count} databases, {tables.Count} tables, {rows} rows match the base backup");
+            else if (c.Ok)
+                Output.Result($"verify-restore passed: the scratch cluster reached consistency and all {tables.Count} tables of {c.Databases.Count} databases were readable; " +
+                    $"{differ.Count} differ from the counts, changed while the backup ran ({string.Join(", ", differ.Take(5).Select(t => t.Table))})");
+        }
+        if (c.Ok) return 0;
+        var reasons = new List<string>();
+        if (unreadable.Count > 0) reasons.Add($"{unreadable.Count} tables unreadable ({string.Join(", ", unreadable.Take(3).Select(t => $"{t.Table}: {t.Error}"))})");
+        if (!c.WrittenDuringBackup && differ.Count > unreadable.Count)
+            reasons.Add($"{differ.Count - unreadable.Count} of {tables.Count} tables differ from the quiet backup's counts ({string.Join(", ", differ.Except(unreadable).Take(5).Select(t => t.Table))})");
+        if (c.NotCounted.Count > 0) reasons.Add($"databases not counted at backup time: {string.Join("; ", c.NotCounted)}");
+        Output.Error($"verify-restore failed: {string.Join("; ", reasons)}");
+        return DbExitCodes.VerificationFailed;
+    }
+
+    private static object TablesJson(RestoreCheck check) => check.Tables.Select(t => new
+    {
+        table = t.Table, recorded_rows = t.Expected, restored_rows = t.Actual, recorded_checksum = t.ExpectedChecksum, restored_checksum = t.ActualChecksum,
+        ok = t.Ok, error = t.Error, note = t.Note,
+    });
+
+    private static string TableLine(TableCheck t, string status)
+    {
+        var sum = t.ExpectedChecksum is null ? "" : t.ExpectedChecksum == t.ActualChecksum ? ", checksum matches" : $", checksum {t.ActualChecksum?[..8] ?? "-"} != recorded {t.ExpectedChecksum[..8]}";
+        var rows = t.Actual switch { -1 => "missing", -2 => $"unreadable ({t.Error})", var n => n.ToString(System.Globalization.CultureInfo.InvariantCulture) + " rows" };
+        return $"  {status} {t.Table}: {rows} (recorded {t.Expected}){sum}{(t.Note is null ? "" : $" [{t.Note}]")}";
     }
 }
