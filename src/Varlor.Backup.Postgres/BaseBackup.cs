@@ -186,9 +186,10 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
             await tx.CommitAsync(ct);
             return new DatabaseContents { Database = database, Snapshot = snapshot, Tables = tables };
         }
-        catch (PostgresException e)
+        catch (NpgsqlException e)
         {
-            return new DatabaseContents { Database = database, Error = $"{e.MessageText} ({e.SqlState})" };
+            // Also a database dropped meanwhile (its sessions terminated): that is no fault of the backup.
+            return new DatabaseContents { Database = database, Error = e is PostgresException pg ? $"{pg.MessageText} ({pg.SqlState})" : e.Message };
         }
         catch (VarlorException e) when (e.ExitCode is DbExitCodes.AuthenticationFailed or ExitCodes.Failure)
         {
