@@ -24,6 +24,11 @@ public sealed record BaseBackupManifest
     public DateTimeOffset? Finished { get; init; }
     /// <summary>The cluster's WAL segment size in bytes (16 MiB unless initdb chose otherwise).</summary>
     public long WalSegmentSize { get; init; } = 16 * 1024 * 1024;
+    /// <summary>archive_mode and archive_timeout (seconds) at backup time, and whether archive_command is 'wal push':
+    /// without archiving a base backup recovers only to its own end.</summary>
+    public string? ArchiveMode { get; init; }
+    public int? ArchiveTimeoutSeconds { get; init; }
+    public bool? ArchivesWithVarlor { get; init; }
     /// <summary>Transaction ids below this were assigned before the backup ended (pg_snapshot_xmax at the end).</summary>
     public string? EndXid { get; init; }
     /// <summary>Transaction ids from this on were unassigned when the backup started (pg_snapshot_xmax before pg_basebackup).</summary>
@@ -90,6 +95,9 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
         string system, serverVersion, startLsn, startSnapshot, startXid;
         int timeline;
         long segmentSize;
+        string archiveMode;
+        int archiveTimeout;
+        bool archivesHere;
         var databases = new List<string>();
         var connectable = new List<string>();
         int major;
@@ -100,13 +108,16 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
                 SELECT (SELECT system_identifier::text FROM pg_control_system()), current_setting('server_version'),
                        pg_current_wal_lsn()::text, (SELECT timeline_id FROM pg_control_checkpoint()),
                        (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'),
-                       pg_current_snapshot()::text, pg_snapshot_xmax(pg_current_snapshot())::text
+                       pg_current_snapshot()::text, pg_snapshot_xmax(pg_current_snapshot())::text,
+                       current_setting('archive_mode'), (SELECT setting::int FROM pg_settings WHERE name = 'archive_timeout'),
+                       current_setting('archive_command') LIKE '%wal push%'
                 """, conn))
             await using (var r = await cmd.ExecuteReaderAsync(ct))
             {
                 await r.ReadAsync(ct);
                 (system, serverVersion, startLsn, timeline, segmentSize) = (r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt64(4));
                 (startSnapshot, startXid) = (r.GetString(5), r.GetString(6));
+                (archiveMode, archiveTimeout, archivesHere) = (r.GetString(7), r.GetInt32(8), r.GetBoolean(9));
             }
             await using (var cmd = new NpgsqlCommand("SELECT datname, datallowconn FROM pg_database WHERE NOT datistemplate ORDER BY 1", conn))
             await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -150,7 +161,8 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
                     {
                         SystemIdentifier = system, ServerVersion = serverVersion, PgBasebackupVersion = toolVersion, Timeline = timeline,
                         StartLsn = startLsn, EndLsn = endLsn, Started = started, DurationSeconds = Math.Round(duration.TotalSeconds, 3),
-                        Finished = finished, WalSegmentSize = segmentSize, EndXid = endXid, StartXid = startXid, StartSnapshot = startSnapshot, User = settings.User,
+                        Finished = finished, WalSegmentSize = segmentSize, EndXid = endXid,
+                        ArchiveMode = archiveMode, ArchiveTimeoutSeconds = archiveTimeout, ArchivesWithVarlor = archivesHere, StartXid = startXid, StartSnapshot = startSnapshot, User = settings.User,
                         TarBytes = tar!.BytesRead, Databases = databases, Contents = contents,
                     };
                     return new MemoryStream(manifest.ToJson());

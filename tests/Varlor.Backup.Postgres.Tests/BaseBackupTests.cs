@@ -14,6 +14,8 @@ public sealed class BaseBackupTests
         await h.ExecAsync("CREATE TABLE marks (id int PRIMARY KEY, note text); INSERT INTO marks SELECT g, 'before' FROM generate_series(1, 500) g");
         var backup = await h.RunAsync("db", "basebackup");
         backup.AssertSuccess();
+        Assert.Contains("archive_mode is off", backup.Stderr); // the shared cluster does not archive: said, not hidden
+        Assert.Contains("recovers only to its own end", backup.Stderr);
         await h.ExecAsync("INSERT INTO marks VALUES (501, 'after')");
 
         var dir = Path.Combine("/tmp", "varlor-pgdata-" + Guid.NewGuid().ToString("N")[..8]); // reachable by the server's user

@@ -211,6 +211,10 @@ public static class DbCommand
             }
             output.Line($"cluster {m.SystemIdentifier}: PostgreSQL {m.ServerVersion}, timeline {m.Timeline}, WAL {m.StartLsn} to {m.EndLsn}, databases {string.Join(", ", m.Databases)}");
             output.Line($"base backup: {Format.Bytes(m.TarBytes)} in {m.DurationSeconds:0.00}s; added to the repository: {Format.Bytes(result.Snapshot.Summary!.DataAdded)}");
+            if (m.ArchiveMode is "off" || m.ArchivesWithVarlor == false)
+                output.Warning("WAL archiving", $"archive_mode is {m.ArchiveMode} and archive_command {(m.ArchivesWithVarlor == true ? "is" : "is not")} 'varlor-backup wal push': this backup recovers only to its own end (see the operator's guide, Continuous archiving)");
+            else if (m.ArchiveTimeoutSeconds is 0 or > 300)
+                output.Warning("WAL archiving", $"archive_timeout is {m.ArchiveTimeoutSeconds}s: on a quiet server the newest changes may stay unarchived that long (60 s is usual)");
             var counted = m.Contents!.Where(c => c.Error is null).ToList();
             output.Line($"recorded for verify-restore: {counted.Sum(c => c.Tables.Count)} tables, {counted.Sum(c => c.Tables.Sum(t => t.Rows))} rows in {counted.Count} databases" +
                 (m.WrittenDuringBackup == true ? " (the cluster was written to while the backup ran: the counts are those right after it)" : ""));
