@@ -332,10 +332,10 @@ for c in lz4 zst; do
   warm "$RUN/pgbackrest/repo"
   t0=$(now_ns)
   if measure "pgbr.restore.$c" "$AS_PG" pgbackrest --config="$PGBR_CONF" --stanza=bench --pg1-path="$dir" --set="${R[pgbr.backup.$c.label]}" restore \
-     && start_copy "$dir" "$COPY_PORT" && accounts_ok "$COPY_PORT"; then
-    R[pgbr.restore.$c.ready]=$(secs_since "$t0"); R[pgbr.restore.$c.ok]=yes
+     && start_copy "$dir" "$COPY_PORT" && R[pgbr.restore.$c.ready]=$(secs_since "$t0") && accounts_ok "$COPY_PORT"; then
+    R[pgbr.restore.$c.ok]=yes
   else
-    R[pgbr.restore.$c.ok]=NO; R[pgbr.restore.$c.s]=""; log "pgbackrest restore $c did not give a working cluster (see $dir.log)"
+    R[pgbr.restore.$c.ok]=NO; R[pgbr.restore.$c.s]=""; R[pgbr.restore.$c.ready]=""; log "pgbackrest restore $c did not give a working cluster (see $dir.log)"
   fi
   stop_copy "$dir"
 done
@@ -344,10 +344,10 @@ if [ -n "${R[ours.backup.id]:-}" ]; then
   warm "$OURS_BASE"
   t0=$(now_ns)
   if measure ours.restore "$VARLOR" --repo "$OURS_BASE" db restore "${R[ours.backup.id]}" --target-dir "$dir" \
-     && start_copy "$dir" "$COPY_PORT" && accounts_ok "$COPY_PORT"; then
-    R[ours.restore.ready]=$(secs_since "$t0"); R[ours.restore.ok]=yes
+     && start_copy "$dir" "$COPY_PORT" && R[ours.restore.ready]=$(secs_since "$t0") && accounts_ok "$COPY_PORT"; then
+    R[ours.restore.ok]=yes
   else
-    R[ours.restore.ok]=NO; R[ours.restore.s]=""; log "our restore did not give a working cluster (see $dir.log)"
+    R[ours.restore.ok]=NO; R[ours.restore.s]=""; R[ours.restore.ready]=""; log "our restore did not give a working cluster (see $dir.log)"
   fi
 fi
 stop_copy "$dir"
@@ -435,10 +435,10 @@ pitr_prepare
 dir="$RUN/pitr-pgbr"; empty_dir "$dir"
 t0=$(now_ns)
 if measure pgbr.pitr "$AS_PG" pgbackrest --config="$PGBR_CONF" --stanza=bench --pg1-path="$dir" --type=time "--target=$PITR_T" --target-action=promote restore \
-   && start_copy "$dir" "$COPY_PORT" && pitr_ok "$COPY_PORT"; then
-  R[pgbr.pitr.ready]=$(secs_since "$t0"); R[pgbr.pitr.ok]=yes
+   && start_copy "$dir" "$COPY_PORT" && R[pgbr.pitr.ready]=$(secs_since "$t0") && pitr_ok "$COPY_PORT"; then
+  R[pgbr.pitr.ok]=yes
 else
-  R[pgbr.pitr.ok]=NO; log "pgBackRest PITR did not give the expected cluster (see $dir.log)"
+  R[pgbr.pitr.ok]=NO; R[pgbr.pitr.ready]=""; log "pgBackRest PITR did not give the expected cluster (see $dir.log)"
 fi
 stop_copy "$dir"
 
@@ -453,10 +453,10 @@ if [ "$HAVE_WAL" = 1 ]; then
     CLUSTERS+=("$dir")
     t0=$(now_ns)
     if measure ours.pitr "$VARLOR" --repo "$OURS_WAL" db restore latest --to-time "$PITR_T" --target-dir "$dir" --start --port "$COPY_PORT" \
-       && wait_promoted "$COPY_PORT" && pitr_ok "$COPY_PORT"; then
-      R[ours.pitr.ready]=$(secs_since "$t0"); R[ours.pitr.ok]=yes
+       && wait_promoted "$COPY_PORT" && R[ours.pitr.ready]=$(secs_since "$t0") && pitr_ok "$COPY_PORT"; then
+      R[ours.pitr.ok]=yes
     else
-      R[ours.pitr.ok]=NO; log "our PITR did not give the expected cluster (see $WORK/logs/ours.pitr.log)"
+      R[ours.pitr.ok]=NO; R[ours.pitr.ready]=""; log "our PITR did not give the expected cluster (see $WORK/logs/ours.pitr.log)"
     fi
     stop_copy "$dir"
   fi
@@ -531,8 +531,8 @@ verdict() { if [ -z "$1" ] || [ "$1" = - ]; then echo "not measured"; elif awk -
 BT=$(ratio "$(v ours.backup.s '')" "$(v pgbr.backup.$FASTEST.s '')"); BS=$(ratio "$(v ours.backup.bytes '')" "$(v pgbr.backup.$FASTEST.bytes '')")
 RT=$(ratio "$(v ours.restore.s '')" "$(v pgbr.restore.$FASTEST_RESTORE.s '')")
 if [ "$HAVE_WAL" = 1 ]; then
-  WT="max ${R[wal.ours.maxready]:-?} segments waiting, drained ${R[wal.ours.drain]:-?} s after"
-  WV=$(awk -v r="${R[wal.ours.maxready]:-99}" -v d="${R[wal.ours.drain]:-99}" 'BEGIN {print (r <= 2 && d <= 5) ? "met" : "not met"}')
+  WT="archived ${R[wal.ours.arch]:-?} of ${R[wal.ours.gen]:-?} MB/s written, at most ${R[wal.ours.maxready]:-?} segments waiting (pgBackRest sync ${R[wal.pgbr.maxready]:-?}, async ${R[wal.pgbra.maxready]:-?}), drained ${R[wal.ours.drain]:-?} s after"
+  WV=$(awk -v a="${R[wal.ours.arch]:-0}" -v g="${R[wal.ours.gen]:-1}" -v d="${R[wal.ours.drain]:-99}" -v f="${R[wal.ours.failed]:-1}" 'BEGIN {print (a >= 0.95 * g && d <= 5 && f == 0) ? "met" : "not met"}')
 else WT=$NA; WV="not measured"; fi
 TABLE_TARGETS=$(
   echo "| Target (issue 5) | Required | Measured | |"
@@ -540,7 +540,7 @@ TABLE_TARGETS=$(
   row "Base backup time" "at most pgBackRest's fastest full ($FASTEST)" "${BT}x" "$(verdict "$BT")"
   row "Base backup size" "at most that backup's size" "${BS}x" "$(verdict "$BS")"
   row "Restore time (files into an empty folder)" "at most pgBackRest's restore ($FASTEST_RESTORE, its fastest)" "${RT}x" "$(verdict "$RT")"
-  row "WAL push keeps up with pgbench" "no backlog: at most 2 segments waiting, drained within 5 s" "$WT" "$WV"
+  row "WAL push keeps up with pgbench" "archives at least 95% of the WAL rate while pgbench runs, no failures, what waits at the end drained within 5 s" "$WT" "$WV"
   row "30 daily dumps, 1% of rows changed per day" "at most 2x one dump" "see [PostgreSQL dumps (issue 5)](#postgresql-dumps-issue-5)" ""
 )
 printf '\n%s\n\n%s\n\n%s\n\n%s\n\n%s\n' "$TABLE_LOGICAL" "$TABLE_PHYSICAL" "$TABLE_WAL" "$TABLE_PITR" "$TABLE_TARGETS"
@@ -567,6 +567,8 @@ LOADED=$(awk -v a="${LOAD_AT_START%% *}" -v b="${LOAD_AT_END%% *}" -v n="$(nproc
   echo "Method: each step runs under \`/usr/bin/time -v\` after \`sync\` (wall-clock seconds, user + sys CPU seconds, peak resident memory of the process tree's largest process). Our repositories are local, with default settings (FastCDC 256 KiB / 1 MiB / 4 MiB, and 64 KiB / 256 KiB / 1 MiB for \`db dump\`; zstd 3; AES-GCM); sizes are the repository's growth (data, index, snapshots, keys). pgBackRest: a local repository, \`--type=full --process-max=2 --compress-type=lz4|zst\` (default levels), archive-push with lz4; its backup size is the backup's folder. The guide's dump is \`pg_dump --format=custom --compress=9 | gzip\` into a file, restored with \`gunzip -c | pg_restore\` into a new database; ours is \`db dump\` and \`db restore SNAPSHOT --target-db NEW\`. A restore counts only if it works: every table's row count must match (logical), or the restored cluster must start, finish recovery and hold all $ACCOUNTS rows of pgbench_accounts (physical; started with \`pg_ctl\` on another port, archiving off). Before each physical restore the repository it reads is read once, so both tools start from the same warm page cache."
   echo
   echo "### Logical: dump and restore"
+  echo
+  echo "pgbench_accounts' filler column is blank padding, which gzip -9 of a whole file squeezes far better than zstd -3 per chunk: the Varlor-like database's sizes are the realistic ones. Our restore includes comparing every table's row count (and the checksum of datasets and dataset_columns) with the dump's manifest."
   echo
   echo "$TABLE_LOGICAL"
   echo
