@@ -86,9 +86,11 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
     public const string Root = "/postgresql-cluster";
     public const string TarFile = "base.tar";
     public const string ManifestFile = "manifest.json";
+    /// <summary>zstd level of base backups (the repository's default is 3): measured in bench/postgres.sh against pgBackRest's lz4.</summary>
+    public static int CompressionLevel { get; } = int.TryParse(Environment.GetEnvironmentVariable("VARLOR_BASEBACKUP_ZSTD_LEVEL"), out var l) && l is >= -5 and <= 19 ? l : 1;
     private readonly StreamArchiver _archiver = new(repo);
 
-    public async Task<(BackupResult Backup, BaseBackupManifest Manifest)> RunAsync(string? pgBin, IReadOnlyList<string> tags, CancellationToken ct)
+    public async Task<(BackupResult Backup, BaseBackupManifest Manifest)> RunAsync(string? pgBin, IReadOnlyList<string> tags, CancellationToken ct, bool count = false)
     {
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.UtcNow;
@@ -155,8 +157,13 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
                     }
                     var duration = clock.Elapsed;
                     var finished = DateTimeOffset.UtcNow;
-                    var contents = new List<DatabaseContents>(connectable.Count);
-                    foreach (var database in connectable) contents.Add(await CountAsync(database, token));
+                    // Counting scans every table (seconds per GiB): only when asked, for an exact verify-restore.
+                    List<DatabaseContents>? contents = null;
+                    if (count)
+                    {
+                        contents = new List<DatabaseContents>(connectable.Count);
+                        foreach (var database in connectable) contents.Add(await CountAsync(database, token));
+                    }
                     manifest = new BaseBackupManifest
                     {
                         SystemIdentifier = system, ServerVersion = serverVersion, PgBasebackupVersion = toolVersion, Timeline = timeline,
@@ -167,7 +174,7 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
                     };
                     return new MemoryStream(manifest.ToJson());
                 }),
-            ], new StreamBackupOptions { Tags = ["basebackup", .. tags] }, ct);
+            ], new StreamBackupOptions { Tags = ["basebackup", .. tags], CompressionLevel = CompressionLevel }, ct);
             return (result, manifest!);
         }
         finally

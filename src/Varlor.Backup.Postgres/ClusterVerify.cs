@@ -50,7 +50,7 @@ public static class ClusterVerify
     {
         var m = backup.Manifest;
         if (m.Contents is null || m.StartSnapshot is null)
-            throw new VarlorException($"base backup {backup.Snapshot.Id.Short} recorded no row counts (made by an older varlor-backup): nothing to compare; " +
+            throw new VarlorException($"base backup {backup.Snapshot.Id.Short} recorded no row counts (take base backups with 'db basebackup --count' to verify them): nothing to compare; " +
                 "'db restore --target-dir' restores it for a manual check");
         var major = int.Parse(m.ServerVersion.Split('.')[0], CultureInfo.InvariantCulture);
         var tools = PgTools.Locate(options.PgBin, major);

@@ -23,7 +23,7 @@ public sealed class PhysicalVerifyRestoreTests
     public async Task A_quiet_base_backup_verifies_with_exact_figures_and_leaves_no_folder_or_server_behind()
     {
         await using var h = await StartAsync();
-        var backup = await h.RunAsync("db", "basebackup");
+        var backup = await h.RunAsync("db", "basebackup", "--count");
         backup.AssertSuccess();
         Assert.Contains("recorded for verify-restore: 4 tables, 221 rows in 2 databases", backup.Stdout);
         Assert.DoesNotContain("written to while the backup ran", backup.Stdout);
@@ -56,7 +56,7 @@ public sealed class PhysicalVerifyRestoreTests
     public async Task Differences_fail_a_quiet_backup_with_exit_22_and_are_only_reported_when_the_backup_saw_writes()
     {
         await using var h = await StartAsync();
-        (await h.RunAsync("db", "basebackup")).AssertSuccess();
+        (await h.RunAsync("db", "basebackup", "--count")).AssertSuccess();
 
         // The same copy of the cluster stored with a manifest that recorded one more dataset and another checksum
         // of the columns (a backup damaged before it was stored, say): a quiet backup must not verify.
@@ -81,9 +81,9 @@ public sealed class PhysicalVerifyRestoreTests
         if (OsUser.IsRoot)
             (await h.RunAsync("db", "verify-restore", "--basebackup", "--os-user", "no-such-user-here")).AssertOneLineError(1, "--os-user no-such-user-here: no such user");
 
-        // A base backup of an older version recorded nothing to compare with.
+        // A base backup taken without --count (or by an older version) recorded nothing to compare with.
         await StoreDoctoredAsync(h, m => m with { Contents = null, StartSnapshot = null, StartXid = null });
-        (await h.RunAsync(["db", "verify-restore", "--basebackup", .. OsUserArgs])).AssertOneLineError(1, "recorded no row counts (made by an older varlor-backup)");
+        (await h.RunAsync(["db", "verify-restore", "--basebackup", .. OsUserArgs])).AssertOneLineError(1, "recorded no row counts (take base backups with 'db basebackup --count'");
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class PhysicalVerifyRestoreTests
         CliResult backup;
         try
         {
-            backup = await h.RunAsync("db", "basebackup");
+            backup = await h.RunAsync("db", "basebackup", "--count");
         }
         finally
         {
@@ -127,7 +127,7 @@ public sealed class PhysicalVerifyRestoreTests
     public async Task Interrupted_while_the_scratch_server_starts_it_is_stopped_and_its_folder_deleted()
     {
         await using var h = await StartAsync();
-        (await h.RunAsync("db", "basebackup")).AssertSuccess();
+        (await h.RunAsync("db", "basebackup", "--count")).AssertSuccess();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "varlor-backup.dll"), "db", "verify-restore", "--basebackup", .. OsUserArgs]) info.ArgumentList.Add(a);
         foreach (var (k, v) in h.Env) info.Environment[k] = v;

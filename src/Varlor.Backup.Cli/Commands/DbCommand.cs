@@ -197,13 +197,14 @@ public static class DbCommand
     private static Command BaseBackupCommand()
     {
         var tags = new Option<string[]>("--tag") { Description = "Extra tag (repeatable); 'basebackup' is always set" };
-        var cmd = new Command("basebackup", "Stream pg_basebackup (tar, with the WAL it needs) of the whole cluster into a new snapshot") { tags };
+        var count = new Option<bool>("--count") { Description = "Also record every table's exact row count after the backup, for 'db verify-restore' (scans every table)" };
+        var cmd = new Command("basebackup", "Stream pg_basebackup (tar, with the WAL it needs) of the whole cluster into a new snapshot") { tags, count };
         cmd.SetAction(async (p, ct) =>
         {
             var output = GlobalOptions.Output(p);
             using var repo = await GlobalOptions.OpenAsync(p, ct);
             await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "db basebackup", ct);
-            var (result, m) = await new BaseBackup(repo, Settings(p)).RunAsync(p.GetValue(PgBin), p.GetValue(tags) ?? [], ct);
+            var (result, m) = await new BaseBackup(repo, Settings(p)).RunAsync(p.GetValue(PgBin), p.GetValue(tags) ?? [], ct, p.GetValue(count));
             if (output.Json)
             {
                 output.WriteJson(new { snapshot = result.SnapshotId.ToString(), short_id = result.SnapshotId.Short, manifest = m, data_added = result.Snapshot.Summary!.DataAdded });
@@ -215,10 +216,11 @@ public static class DbCommand
                 output.Warning("WAL archiving", $"archive_mode is {m.ArchiveMode} and archive_command {(m.ArchivesWithVarlor == true ? "is" : "is not")} 'varlor-backup wal push': this backup recovers only to its own end (see the operator's guide, Continuous archiving)");
             else if (m.ArchiveTimeoutSeconds is 0 or > 300)
                 output.Warning("WAL archiving", $"archive_timeout is {m.ArchiveTimeoutSeconds}s: on a quiet server the newest changes may stay unarchived that long (60 s is usual)");
-            var counted = m.Contents!.Where(c => c.Error is null).ToList();
-            output.Line($"recorded for verify-restore: {counted.Sum(c => c.Tables.Count)} tables, {counted.Sum(c => c.Tables.Sum(t => t.Rows))} rows in {counted.Count} databases" +
-                (m.WrittenDuringBackup == true ? " (the cluster was written to while the backup ran: the counts are those right after it)" : ""));
-            foreach (var c in m.Contents!.Where(c => c.Error is not null))
+            var counted = (m.Contents ?? []).Where(c => c.Error is null).ToList();
+            if (m.Contents is not null)
+                output.Line($"recorded for verify-restore: {counted.Sum(c => c.Tables.Count)} tables, {counted.Sum(c => c.Tables.Sum(t => t.Rows))} rows in {counted.Count} databases" +
+                    (m.WrittenDuringBackup == true ? " (the cluster was written to while the backup ran: the counts are those right after it)" : ""));
+            foreach (var c in (m.Contents ?? []).Where(c => c.Error is not null))
                 output.Warning($"database {c.Database}", $"not counted, verify-restore will fail on it: {c.Error}");
             output.Line($"snapshot {result.SnapshotId.Short} saved");
             return 0;

@@ -23,11 +23,11 @@ public sealed class BlobSink : IAsyncDisposable
     private readonly Channel<(BlobId Id, byte[] Buffer, int Length)> _jobs;
     private readonly Task[] _workers;
 
-    public BlobSink(Repo repo, int workers)
+    public BlobSink(Repo repo, int workers, int? compressionLevel = null)
     {
         _repo = repo;
         _pool = new BufferPool(repo.Config.Chunker.MaxSize, 2 * Math.Max(2, workers) + 2);
-        Packer = new Packer(repo);
+        Packer = new Packer(repo, level: compressionLevel);
         _jobs = Channel.CreateBounded<(BlobId, byte[], int)>(new BoundedChannelOptions(Math.Max(2, workers)) { SingleWriter = true });
         _workers = [.. Enumerable.Range(0, Math.Max(1, workers)).Select(_ => Task.Run(WorkAsync))];
     }

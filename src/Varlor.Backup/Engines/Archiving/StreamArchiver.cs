@@ -32,7 +32,7 @@ public sealed class StreamArchiver(Repo repo)
         var host = options.Host ?? Environment.MachineName;
         var mtimeNs = (start - DateTimeOffset.UnixEpoch).Ticks * 100;
 
-        await using var sink = new BlobSink(repo, options.Workers);
+        await using var sink = new BlobSink(repo, options.Workers, options.CompressionLevel);
         var readers = new Dictionary<int, ChunkReader>();
         var root = new Folder();
         foreach (var (parts, source) in files)

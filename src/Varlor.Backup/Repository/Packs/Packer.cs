@@ -35,10 +35,11 @@ public sealed class Packer : IAsyncDisposable
     private long _bytesAdded, _rawAdded, _blobsAdded;
 
     /// <param name="uploads">Packs stored at once; default: what the backend says pays (<see cref="IStorageBackend.PackUploads"/>).</param>
-    public Packer(Repository repo, int? uploads = null, int queuedPacks = 1)
+    /// <param name="level">zstd level for this run instead of the repository's (readers do not need to know it).</param>
+    public Packer(Repository repo, int? uploads = null, int queuedPacks = 1, int? level = null)
     {
         _repo = repo;
-        _level = repo.Config.Compression.Level;
+        _level = level ?? repo.Config.Compression.Level;
         _scratch = new BufferPool(Zstd.CompressBound(repo.Config.Chunker.MaxSize), 2 * Environment.ProcessorCount);
         var writers = Math.Max(1, uploads ?? repo.Backend.PackUploads);
         _full = Channel.CreateBounded<OpenPack>(new BoundedChannelOptions(queuedPacks) { SingleReader = writers == 1 });
