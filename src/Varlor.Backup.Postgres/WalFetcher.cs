@@ -1,4 +1,5 @@
 using Varlor.Backup.Engines.Wal;
+using Varlor.Backup.Storage;
 using Repo = Varlor.Backup.Repository.Repository;
 
 namespace Varlor.Backup.Postgres;
@@ -14,10 +15,15 @@ public sealed record WalFetchReport(string Name, bool Found, bool FromReadAhead,
 /// </summary>
 public sealed class WalFetcher(WalSpool spool, int readAhead, int parallelism)
 {
-    public async Task<WalFetchReport> FetchAsync(string name, string destination, Func<CancellationToken, Task<Repo>> open, CancellationToken ct)
+    public async Task<WalFetchReport> FetchAsync(string name, string destination, IStorageBackend backend, Func<CancellationToken, Task<Repo>> open, CancellationToken ct)
     {
         var parsed = WalFileName.Parse(name);
         if (spool.TryTakeFetched(name, destination)) return new WalFetchReport(name, true, true, 0);
+        // PostgreSQL probes for files that do not exist (next timelines' history, the segment after the end of the
+        // archive): answer those from the listing, without a key derivation.
+        // The repository itself must be there: a wrong --repo answering "not archived" would end recovery early.
+        if (!await backend.ExistsAsync(FileKind.Config, "config", ct)) throw new Repository.RepositoryNotFoundException(backend.Location);
+        if (!await backend.ExistsAsync(FileKind.Wal, name, ct)) return new WalFetchReport(name, false, false, 0);
 
         using var repo = await open(ct);
         var archive = new WalArchive(repo);

@@ -83,6 +83,13 @@ public sealed class WalPushFetchTests : IAsyncLifetime
         var r = await RunAsync("wal", "fetch", "00000002.history", dest);
         Assert.Equal(25, r.ExitCode);
         Assert.False(File.Exists(dest));
+        // Answered from the listing: PostgreSQL's probes do not pay a key derivation (no password needed for "absent").
+        var probe = await ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "varlor-backup.dll"), "wal", "fetch", "00000003.history", dest],
+            new Dictionary<string, string>(_env) { ["VARLOR_PASSWORD"] = "wrong" });
+        Assert.Equal(25, probe.ExitCode);
+        // ... but a wrong repository is an error, never "not archived" (that would end a recovery early).
+        var wrongRepo = await RunAsync("wal", "fetch", "000000010000000000000001", dest, "--repo", Path.Combine(_root, "nowhere"));
+        wrongRepo.AssertOneLineError(10, "no repository at");
         (await RunAsync("wal", "fetch", "../../etc/passwd", dest)).AssertOneLineError(1, "not a WAL file name");
         (await RunAsync("wal", "push", Path.Combine(_root, "notwal.txt"))).AssertOneLineError(1, "not a WAL file name");
     }

@@ -68,6 +68,10 @@ public static class GlobalOptions
     {
         // No existence check first: opening reads the config before asking for the password, and a missing
         // config is "not found" (a request less per command on an object store).
-        return await Repository.Repository.OpenAsync(Backend(p), () => Password(p), ct);
+        return await OpenAsync(p, Backend(p), ct);
     }
+
+    /// <summary>Opens the repository on a backend the command already made (e.g. to look before paying the key derivation).</summary>
+    public static Task<Repo> OpenAsync(ParseResult p, IStorageBackend backend, CancellationToken ct) =>
+        Repository.Repository.OpenAsync(backend, () => Password(p), ct);
 }

@@ -60,7 +60,8 @@ public static class WalCommand
         {
             if (p.GetValue(readAhead) < 0) throw new VarlorException("--read-ahead must be 0 or more");
             var fetcher = new WalFetcher(WalSpool.For(Location(p), p.GetValue(Spool)), p.GetValue(readAhead), parallelism: Math.Min(4, Environment.ProcessorCount));
-            var report = await fetcher.FetchAsync(p.GetValue(name)!, p.GetValue(dest)!, token => GlobalOptions.OpenAsync(p, token), ct);
+            var backend = GlobalOptions.Backend(p);
+            var report = await fetcher.FetchAsync(p.GetValue(name)!, p.GetValue(dest)!, backend, token => GlobalOptions.OpenAsync(p, backend, token), ct);
             if (!report.Found)
             {
                 // PostgreSQL asks for files that may not exist (the next timeline's history, the end of the archive).
