@@ -188,16 +188,21 @@ public sealed class Repository : IDisposable
 
     // ---- index ----
 
-    /// <summary>Loads every index file into <see cref="Index"/>. Damaged index files are reported, not trusted.</summary>
+    /// <summary>Index files already in <see cref="Index"/>: they are immutable, so a second load reads only new ones.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<BlobId, bool> _loadedIndexes = new();
+
+    /// <summary>Loads every index file not loaded yet into <see cref="Index"/>. Damaged index files are reported
+    /// (on every call: they are never marked loaded), not trusted.</summary>
     public async Task<List<string>> LoadIndexAsync(CancellationToken ct)
     {
         var problems = new List<string>();
-        var ids = await ListIdsAsync(FileKind.Index, ct);
+        var ids = (await ListIdsAsync(FileKind.Index, ct)).Where(id => !_loadedIndexes.ContainsKey(id)).ToList();
         await Parallel.ForEachAsync(ids, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = 4 }, async (id, token) =>
         {
             try
             {
                 Index.Add(await LoadIndexDocumentAsync(id, token));
+                _loadedIndexes.TryAdd(id, true);
             }
             catch (CorruptDataException e)
             {
