@@ -79,14 +79,15 @@ public static class DbCommand
             var output = GlobalOptions.Output(p);
             var settings = Settings(p);
             var (targetDb, replace, names) = (p.GetValue(target), p.GetValue(inPlace), p.GetValue(tables) ?? []);
+            var recoveryTarget = pitr.Target(p);
             if (p.GetValue(targetDir) is { } dir)
             {
                 if (targetDb is not null || replace || names.Length > 0) throw new VarlorException("--target-dir restores a base backup: do not combine it with --target-db, --in-place or --table");
-                return pitr.Target(p) is { } recoveryTarget
+                return recoveryTarget is not null
                     ? await PitrCommand.RunAsync(p, output, pitr, recoveryTarget, p.GetValue(snapshot)!, dir, p.GetValue(PgBin), ct)
                     : await RestoreClusterAsync(p, output, p.GetValue(snapshot)!, dir, ct);
             }
-            if (pitr.Target(p) is not null) throw new VarlorException("--to-time, --to-lsn, --to-xid, --to-name, --immediate and --latest recover a base backup: give --target-dir");
+            if (recoveryTarget is not null) throw new VarlorException("--to-time, --to-lsn, --to-xid, --to-name, --immediate and --latest recover a base backup: give --target-dir");
             if ((targetDb is null) == !replace) throw new VarlorException("give either --target-db NAME (a new database) or --in-place");
             if (p.GetValue(jobs) < 1) throw new VarlorException("--jobs must be at least 1");
             using var repo = await GlobalOptions.OpenAsync(p, ct);

@@ -49,6 +49,8 @@ public static class PitrCommand
     {
         if (p.GetValue(o.Port) is < 1 or > 65535) throw new VarlorException("--port must be a port number");
         using var repo = await GlobalOptions.OpenAsync(p, ct);
+        // Locked from the plan on: a prune in between could remove the base backup or WAL the plan relies on.
+        await using var held = await RepositoryLock.AcquireAsync(repo, exclusive: false, "db restore", ct);
         var plan = await PointInTimeRestore.PlanAsync(repo, target, snapshot == "latest" ? null : snapshot, ct);
         var m = plan.Backup.Manifest;
         output.Line($"base backup {plan.Backup.Snapshot.Id.Short}: cluster {m.SystemIdentifier}, PostgreSQL {m.ServerVersion}, timeline {m.Timeline}, consistent from {Format.Time(plan.Backup.Finished)} (LSN {m.EndLsn})");
@@ -56,8 +58,8 @@ public static class PitrCommand
             ? "archived WAL: none after this base backup"
             : $"archived WAL: unbroken to {plan.LastSegment} (pushed {Format.Time(plan.LastPushed!.Value)})");
         if (plan.Note is not null) output.Line("note: " + plan.Note);
-        await using (await RepositoryLock.AcquireAsync(repo, exclusive: false, "db restore", ct))
-            await PointInTimeRestore.WriteAsync(repo, plan, dir, RestoreCommand(p), ct);
+        await PointInTimeRestore.WriteAsync(repo, plan, dir, RestoreCommand(p), ct);
+        await held.DisposeAsync(); // the server started below reads WAL through restore_command, without our lock
         output.Line($"restored into {dir}: recovery.signal written, recovery to {target}, archiving off");
         if (!p.GetValue(o.Start))
         {
@@ -94,7 +96,8 @@ public static class PitrCommand
         words.AddRange(["--repo", S3Or(location)]);
         if (p.GetValue(GlobalOptions.PasswordFile) is { } file) words.AddRange(["--password-file", Path.GetFullPath(file)]);
         words.AddRange(["wal", "fetch"]);
-        return string.Join(' ', words.Select(PgConf.ShellWord)) + " %f %p";
+        // PostgreSQL replaces %f, %p and %r in restore_command: a literal % (in a path) must be written %%.
+        return string.Join(' ', words.Select(w => PgConf.ShellWord(w).Replace("%", "%%", StringComparison.Ordinal))) + " %f %p";
     }
 
     private static string S3Or(string location) => location.StartsWith("s3:", StringComparison.Ordinal) ? location : Path.GetFullPath(location);

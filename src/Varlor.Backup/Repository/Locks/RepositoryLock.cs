@@ -102,8 +102,12 @@ public sealed class RepositoryLock : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
+    /// <summary>Releases the lock; a second call does nothing (a command may release early, before its scope ends).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _timer.DisposeAsync();
         try { await _repo.Backend.DeleteAsync(FileKind.Lock, _file.ToString(), CancellationToken.None); }
         catch (IOException) { }
