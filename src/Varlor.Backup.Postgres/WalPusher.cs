@@ -37,7 +37,8 @@ public sealed class WalPusher(WalSpool spool, int batch, int parallelism)
     /// <summary>Archives other files PostgreSQL marked ready; a failure here is not the caller's failure (PostgreSQL will ask again).</summary>
     private async Task<(List<string> Done, List<string> Failed)> PushReadyAsync(WalArchive archive, string path, string name, CancellationToken ct)
     {
-        var status = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "archive_status");
+        var walFolder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var status = Path.Combine(walFolder, "archive_status");
         var done = new List<string>();
         var failed = new List<string>();
         if (batch <= 1 || !Directory.Exists(status)) return (done, failed);
@@ -49,7 +50,7 @@ public sealed class WalPusher(WalSpool spool, int batch, int parallelism)
         {
             try
             {
-                var bytes = await ReadAsync(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, other), token);
+                var bytes = await ReadAsync(Path.Combine(walFolder, other), token);
                 await archive.PushAsync(other, bytes, token);
                 spool.WriteAck(other, SHA256.HashData(bytes));
                 lock (done) done.Add(other);
