@@ -1,0 +1,4 @@
+namespace Varlor.Docs.Tests;
+
+[CollectionDefinition("docs hosts")]
+public sealed class DocsHostsCollection;

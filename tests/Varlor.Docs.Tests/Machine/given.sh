@@ -1,0 +1,46 @@
+# Sourced by machine.sh: the host the docs start from. Always Debian's PostgreSQL 15 cluster "main" on port 5432
+# (created as the postgresql-15 package does when missing). With the profile "production" also the service's role varlor_prod owning database
+# varlor, varlor-server (built by the test beforehand into $checkout/artifacts/varlor-server) copied to
+# /opt/varlor-server and running as OS user varlor with storage in /var/www/varlor/storage and logs in
+# /var/log/varlor, two tenants with a few uploads. Nothing here is a step of the docs.
+set -euo pipefail
+install -d -o postgres -g postgres -m 2775 /run/postgresql
+pg_lsclusters -h | grep -q '^15 \+main ' || pg_createcluster 15 main
+pg_ctlcluster 15 main start
+[ "$profile" = production ] || return 0
+service_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 <<SQL
+CREATE ROLE varlor_prod LOGIN PASSWORD '$service_password';
+CREATE DATABASE varlor OWNER varlor_prod;
+SQL
+id -u varlor >/dev/null 2>&1 || useradd --system --home-dir /var/www/varlor --shell /usr/sbin/nologin varlor
+install -d -o varlor -g varlor -m 0750 /var/www/varlor /var/www/varlor/storage /var/log/varlor
+install -d -m 0755 /etc/varlor
+cp -r "$checkout/artifacts/varlor-server" /opt/varlor-server
+admin_key=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+install -m 0600 /dev/null /etc/varlor/server.env
+cat >/etc/varlor/server.env <<ENV
+VARLOR_DB=Host=127.0.0.1;Port=5432;Database=varlor;Username=varlor_prod;Password=$service_password
+VARLOR_STORAGE=/var/www/varlor/storage
+VARLOR_LOGS=/var/log/varlor
+VARLOR_ADMIN_KEY=$admin_key
+VARLOR_URLS=http://127.0.0.1:5080
+ENV
+server() { (set -a; . /etc/varlor/server.env; set +a; exec runuser -u varlor -- env HOME=/var/www/varlor DOTNET_CLI_HOME=/tmp dotnet /opt/varlor-server/varlor-server.dll "$@"); }
+server migrate
+declare -A keys
+for tenant in acme globex; do keys[$tenant]=$(server tenant add "$tenant" | awk '/API key/ {print $NF}'); done
+server run >/var/log/varlor/console.out 2>&1 &
+for _ in $(seq 1 120); do curl -sf http://127.0.0.1:5080/health >/dev/null && break; sleep 0.5; done
+curl -sf http://127.0.0.1:5080/health
+for tenant in acme globex; do
+  for n in 1 2 3; do
+    printf 'id,amount,customer\n' >/tmp/upload.csv
+    for i in $(seq 1 200); do printf '%d,%d.%02d,%s-customer-%d\n' "$i" $((i * n)) $((i % 100)) "$tenant" "$i"; done >>/tmp/upload.csv
+    curl -sf -H "X-Api-Key: ${keys[$tenant]}" -F file=@/tmp/upload.csv -F name="sales-$n" http://127.0.0.1:5080/api/v1/datasets >/dev/null
+  done
+done
+rm -f /tmp/upload.csv
+# The operator knows one tenant's key (e.g. from the tenant's support ticket); docs may use it as $TENANT_KEY.
+install -m 0600 /dev/null /root/tenant-acme.key && echo "${keys[acme]}" >/root/tenant-acme.key
+unset -f server
