@@ -19,7 +19,12 @@ public static class ForgetCommand
         var weekly = Count("--keep-weekly", "-w", "Keep the newest snapshot of each of the last N ISO weeks that have one");
         var monthly = Count("--keep-monthly", "-m", "Keep the newest snapshot of each of the last N months that have one");
         var yearly = Count("--keep-yearly", "-y", "Keep the newest snapshot of each of the last N years that have one");
-        var within = new Option<string?>("--keep-within") { Description = "Keep snapshots newer than DURATION before the newest snapshot (e.g. 1y6m3d12h)", HelpName = "DURATION" };
+        var within = Duration("--keep-within", "Keep snapshots newer than DURATION before the newest snapshot (e.g. 1y6m3d12h; units y, m, w, d, h)");
+        var withinHourly = Duration("--keep-within-hourly", "Keep the newest snapshot of each hour in the DURATION before the newest snapshot (e.g. 48h)");
+        var withinDaily = Duration("--keep-within-daily", "Keep the newest snapshot of each day in the DURATION before the newest snapshot (e.g. 30d)");
+        var withinWeekly = Duration("--keep-within-weekly", "Keep the newest snapshot of each ISO week in the DURATION before the newest snapshot (e.g. 12w)");
+        var withinMonthly = Duration("--keep-within-monthly", "Keep the newest snapshot of each month in the DURATION before the newest snapshot (e.g. 6m)");
+        var withinYearly = Duration("--keep-within-yearly", "Keep the newest snapshot of each year in the DURATION before the newest snapshot (e.g. 2y)");
         var keepTags = new Option<string[]>("--keep-tag") { Description = "Keep every snapshot with this tag (repeatable: any of them)", HelpName = "TAG" };
         var groupBy = new Option<string?>("--group-by", "-g") { Description = "Apply the policy per group of host, paths, tags (comma-separated; '' for one group; default host,paths)", HelpName = "LIST" };
         var host = new Option<string?>("--host") { Description = "Only consider snapshots of this host" };
@@ -29,7 +34,7 @@ public static class ForgetCommand
         var prune = new Option<bool>("--prune") { Description = "Then remove the data no snapshot references any more" };
         var cmd = new Command("forget", "Remove snapshots according to a retention policy (grandfather-father-son), per group of host and paths")
         {
-            last, hourly, daily, weekly, monthly, yearly, within, keepTags, groupBy, host, tags, zone, dryRun, prune, PruneCommand.MaxUnused,
+            last, hourly, daily, weekly, monthly, yearly, within, withinHourly, withinDaily, withinWeekly, withinMonthly, withinYearly, keepTags, groupBy, host, tags, zone, dryRun, prune, PruneCommand.MaxUnused,
         };
         cmd.SetAction(async (p, ct) =>
         {
@@ -38,7 +43,9 @@ public static class ForgetCommand
             {
                 KeepLast = p.GetValue(last), KeepHourly = p.GetValue(hourly), KeepDaily = p.GetValue(daily),
                 KeepWeekly = p.GetValue(weekly), KeepMonthly = p.GetValue(monthly), KeepYearly = p.GetValue(yearly),
-                KeepWithin = p.GetValue(within) is { } w ? ParseWithin(w) : default,
+                KeepWithin = ParseDuration(p, within), KeepWithinHourly = ParseDuration(p, withinHourly),
+                KeepWithinDaily = ParseDuration(p, withinDaily), KeepWithinWeekly = ParseDuration(p, withinWeekly),
+                KeepWithinMonthly = ParseDuration(p, withinMonthly), KeepWithinYearly = ParseDuration(p, withinYearly),
                 KeepTags = new HashSet<string>(p.GetValue(keepTags) ?? [], StringComparer.Ordinal),
             };
             policy.Validate();
@@ -137,15 +144,19 @@ public static class ForgetCommand
         },
     };
 
-    private static RetentionDuration ParseWithin(string text)
+    private static Option<string?> Duration(string name, string description) => new(name) { Description = description, HelpName = "DURATION" };
+
+    /// <summary>The option's duration, zero when not given; a malformed one is refused naming the option.</summary>
+    private static RetentionDuration ParseDuration(ParseResult p, Option<string?> option)
     {
+        if (p.GetValue(option) is not { } text) return default;
         try
         {
             return RetentionDuration.Parse(text);
         }
         catch (RetentionPolicyException e)
         {
-            throw new RetentionPolicyException("--keep-within " + e.Message);
+            throw new RetentionPolicyException(option.Name + " " + e.Message);
         }
     }
 

@@ -112,7 +112,9 @@ public sealed class ForgetTests
 
         // Nothing to go by: refused, nothing removed.
         CliAssert.OneLineError(await cli.RunAsync("forget"), 1, "no retention rule given");
-        CliAssert.OneLineError(await cli.RunAsync("forget", "--keep-within", "3w"), 1, "--keep-within");
+        CliAssert.OneLineError(await cli.RunAsync("forget", "--keep-within", "3x"), 1, "--keep-within");
+        CliAssert.OneLineError(await cli.RunAsync("forget", "--keep-within-daily", "30"), 1, "--keep-within-daily '30': no unit");
+        CliAssert.OneLineError(await cli.RunAsync("forget", "--keep-within-yearly", "-2y"), 1, "--keep-within-yearly");
         CliAssert.OneLineError(await cli.RunAsync("forget", "--keep-daily", "-2"), 1, "--keep-daily");
         CliAssert.OneLineError(await cli.RunAsync("forget", "--keep-last", "1", "--group-by", "user"), 1, "--group-by");
         CliAssert.OneLineError(await cli.RunAsync("forget", "--keep-last", "1", "--time-zone", "Nowhere/Atlantis"), 1, "--time-zone");
@@ -142,5 +144,80 @@ public sealed class ForgetTests
             Assert.Equal("2026-05-03", Day(Assert.Single(g.GetProperty("keep").EnumerateArray())));
             Assert.Equal(2, g.GetProperty("remove").GetArrayLength());
         }
+    }
+
+    /// <summary>The guide's file-storage row as the operator's guide prints it, on a server whose clock is in Paris.</summary>
+    private static readonly string[] FilesRow =
+        ["forget", "--tag", "files", "--keep-within-daily", "30d", "--keep-within-weekly", "12w", "--keep-within-monthly", "6m", "--keep-within-yearly", "2y", "--keep-tag", "pre-deployment"];
+
+    // Back-dated backups at 02:30 in Paris (00:30Z in summer time, 01:30Z in winter time; on 29 March 2026, when the
+    // clocks went forward at 02:00, at 03:30), with what the files row does to them, worked by hand. The newest is
+    // Friday 10 April 2026 02:30; each rule keeps the newest snapshot of each of its periods strictly after the newest
+    // minus its duration on Paris's calendar: 30d after 11 March 02:30 (719 hours: the clocks went forward), 12w
+    // after 16 January 02:30, 6m after 10 October 2025 02:30, 2y after 10 April 2024 02:30.
+    private static readonly (string Utc, string Tags, string Reasons)[] FilesHistory =
+    [
+        ("2026-04-10T00:30:00Z", "files", "within-daily, within-weekly, within-monthly, within-yearly"),
+        ("2026-04-09T00:30:00Z", "files", "within-daily"),
+        ("2026-04-05T00:30:00Z", "files", "within-daily, within-weekly"),     // Sunday, ISO week 14
+        ("2026-03-31T00:30:00Z", "files", "within-daily, within-monthly"),    // week 14 has 5 April
+        ("2026-03-29T01:30:00Z", "files", "within-daily, within-weekly"),     // 03:30 CEST, Sunday of week 13
+        ("2026-03-15T01:30:00Z", "files", "within-daily, within-weekly"),     // Sunday of week 11
+        ("2026-03-11T01:30:00Z", "files", ""),                                // exactly 30 calendar days: out
+        ("2026-01-18T01:30:00Z", "files", "within-weekly, within-monthly"),   // Sunday of week 3; January's only
+        ("2025-12-31T01:30:00Z", "files", "within-monthly, within-yearly"),
+        ("2025-10-31T01:30:00Z", "files", "within-monthly"),                  // 01:30Z: winter time since 26 October
+        ("2025-10-09T00:30:00Z", "files", ""),                                // before 10 October, not 2025's last
+        ("2024-12-27T01:30:00Z", "files", "within-yearly"),                   // 2024's last: 15 months back
+        ("2024-06-01T00:30:00Z", "files", ""),
+        ("2023-06-01T00:30:00Z", "files,pre-deployment", "tag"),
+    ];
+
+    [Fact]
+    public async Task Guide_files_row_with_duration_rules_in_paris()
+    {
+        using var cli = new CliHarness();
+        cli.Env["TZ"] = "Europe/Paris"; // the documented command takes the machine's time zone
+        var src = cli.Path_("src");
+        Directory.CreateDirectory(src);
+        File.WriteAllText(Path.Combine(src, "dataset.csv"), "a,b\n1,2\n");
+        CliAssert.Success(await cli.RunAsync("init"));
+        foreach (var (utc, tags, _) in FilesHistory)
+            CliAssert.Success(await cli.RunAsync(["backup", src, "--host", Host, "--time", utc, "--quiet", .. tags.Split(',').SelectMany(t => new[] { "--tag", t })]));
+        // A database backup of 2020 is not considered by the files row (--tag files) and stays.
+        CliAssert.Success(await cli.RunAsync("backup", src, "--host", Host, "--tag", "db", "--time", "2020-01-01T01:30:00Z", "--quiet"));
+
+        static string Utc(JsonElement s) => s.GetProperty("time").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var dry = await cli.RunAsync([.. FilesRow, "--dry-run", "--json"]);
+        CliAssert.Success(dry);
+        using (var doc = JsonDocument.Parse(dry.Stdout))
+        {
+            Assert.Equal("Europe/Paris", doc.RootElement.GetProperty("time_zone").GetString());
+            var g = Assert.Single(doc.RootElement.GetProperty("groups").EnumerateArray());
+            Assert.Equal(
+                FilesHistory.Where(h => h.Reasons.Length > 0).Select(h => h.Utc + ": " + h.Reasons),
+                g.GetProperty("keep").EnumerateArray().Select(s => Utc(s) + ": " + string.Join(", ", s.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()))));
+            Assert.Equal(FilesHistory.Where(h => h.Reasons.Length == 0).Select(h => h.Utc), g.GetProperty("remove").EnumerateArray().Select(Utc));
+        }
+        Assert.Equal(15, Directory.GetFiles(Path.Combine(cli.Repo, "snapshots")).Length); // a dry run deletes nothing
+
+        var real = await cli.RunAsync(FilesRow);
+        CliAssert.Success(real);
+        Assert.Contains("removed 3 snapshot(s)", real.Stdout);
+        Assert.Contains("within-daily, within-weekly, within-monthly, within-yearly", real.Stdout);
+        Assert.Contains("the newest snapshot of each day in the 30d, ISO week in the 12w, month in the 6m, year in the 2y before the newest", real.Stdout);
+        var left = await cli.RunAsync("snapshots", "--json");
+        CliAssert.Success(left);
+        using (var doc = JsonDocument.Parse(left.Stdout))
+        {
+            Assert.Equal(
+                FilesHistory.Where(h => h.Reasons.Length > 0).Select(h => h.Utc).Append("2020-01-01T01:30:00Z").Order(StringComparer.Ordinal),
+                doc.RootElement.EnumerateArray().Select(Utc).Order(StringComparer.Ordinal));
+        }
+
+        // The next day's run, with nothing new, removes nothing more.
+        var again = await cli.RunAsync([.. FilesRow, "--json"]);
+        CliAssert.Success(again);
+        using (var doc = JsonDocument.Parse(again.Stdout)) Assert.Equal(0, doc.RootElement.GetProperty("removed").GetInt32());
     }
 }

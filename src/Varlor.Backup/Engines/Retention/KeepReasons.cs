@@ -11,4 +11,9 @@ public static class KeepReasons
     public const string Weekly = "weekly";
     public const string Monthly = "monthly";
     public const string Yearly = "yearly";
+    public const string WithinHourly = "within-hourly";
+    public const string WithinDaily = "within-daily";
+    public const string WithinWeekly = "within-weekly";
+    public const string WithinMonthly = "within-monthly";
+    public const string WithinYearly = "within-yearly";
 }

@@ -57,5 +57,7 @@ public sealed class KeepTagAndPolicyTests
             KeepTags = new[] { "pre-deployment" }.ToFrozenSet(),
         };
         Assert.Equal("keep 30 daily, 12 weekly, all monthly snapshots, snapshots within 1y of the newest, snapshots tagged pre-deployment", p.Describe());
+        p = new RetentionPolicy { KeepWithinDaily = RetentionDuration.Parse("30d"), KeepWithinWeekly = RetentionDuration.Parse("12w"), KeepWithinYearly = RetentionDuration.Parse("2y") };
+        Assert.Equal("keep the newest snapshot of each day in the 30d, ISO week in the 12w, year in the 2y before the newest", p.Describe());
     }
 }
