@@ -20,7 +20,7 @@ cp -r "$checkout/artifacts/varlor-server" /opt/varlor-server
 admin_key=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 install -m 0600 /dev/null /etc/varlor/server.env
 cat >/etc/varlor/server.env <<ENV
-VARLOR_DB=Host=127.0.0.1;Port=5432;Database=varlor;Username=varlor_prod;Password=$service_password
+VARLOR_DB='Host=127.0.0.1;Port=5432;Database=varlor;Username=varlor_prod;Password=$service_password'
 VARLOR_STORAGE=/var/www/varlor/storage
 VARLOR_LOGS=/var/log/varlor
 VARLOR_ADMIN_KEY=$admin_key

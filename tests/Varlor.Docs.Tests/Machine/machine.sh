@@ -8,6 +8,7 @@
 #   PROFILE is "bare" or "production", see given.sh)
 set -euo pipefail
 checkout=$1 work=$2 profile=$3
+here=$(cd "$(dirname "$0")" && pwd)
 mount --make-rprivate /
 layer() {
   local name; name=$(tr / _ <<<"$1")
@@ -26,7 +27,7 @@ mkdir -p "$work/results"
 given=$work/results/given.out
 # The host as the guide finds it ("given", not part of any doc): Debian's PostgreSQL 15 cluster running, the
 # service's role and database, varlor-server running as its own user with a few tenants' uploads.
-source "$(dirname "$0")/given.sh" >"$given" 2>&1 || { echo "the given host could not be set up:"; cat "$given"; exit 1; }
+source "$here/given.sh" >"$given" 2>&1 || { echo "the given host could not be set up:"; cat "$given"; exit 1; }
 
 # Each bash block runs in a fresh shell that starts from the variables and folder the previous blocks left, as
 # when an operator pastes the blocks of one page into one terminal; it must end with exit code 0.
