@@ -82,6 +82,52 @@ public sealed partial class CommandLineTests(ServerFixture server) : IClassFixtu
     }
 
     [Fact]
+    public async Task Tenant_add_as_the_first_command_on_a_fresh_database_creates_the_schema()
+    {
+        await using var empty = await (await Varlor.Testing.PostgresCluster.GetSharedAsync()).CreateDatabaseAsync("fresh");
+        var env = Env;
+        env["VARLOR_DB"] = empty.ConnectionString;
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Assert.Equal(0, await CommandLine.RunAsync(["tenant", "add", "acme"], stdout, stderr, env, CancellationToken.None));
+        Assert.Equal("", stderr.ToString());
+        Assert.Matches(KeyLine(), stdout.ToString());
+        Assert.Equal(1L, await empty.ScalarAsync("SELECT count(*) FROM tenants WHERE name = 'acme'"));
+        Assert.Equal(1L, await empty.ScalarAsync("SELECT count(*) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public async Task Commands_started_together_on_a_fresh_database_migrate_it_once()
+    {
+        await using var empty = await (await Varlor.Testing.PostgresCluster.GetSharedAsync()).CreateDatabaseAsync("race");
+        var env = Env;
+        env["VARLOR_DB"] = empty.ConnectionString;
+        var runs = Enumerable.Range(0, 6).Select(i =>
+        {
+            var stderr = new StringWriter();
+            string[] args = i % 3 == 0 ? ["tenant", "list"] : ["tenant", "add", $"racer-{i}"];
+            return Task.Run(async () => (Code: await CommandLine.RunAsync(args, new StringWriter(), stderr, env, CancellationToken.None), Err: stderr));
+        }).ToList();
+        foreach (var (code, err) in await Task.WhenAll(runs))
+            Assert.True(code == 0, err.ToString());
+        Assert.Equal(4L, await empty.ScalarAsync("SELECT count(*) FROM tenants"));
+        Assert.Equal(Varlor.Server.Database.Migrator.Embedded.Count, (int)(long)(await empty.ScalarAsync("SELECT count(*) FROM schema_migrations"))!);
+    }
+
+    [Fact]
+    public async Task Without_MigrateOnStart_commands_leave_the_schema_alone()
+    {
+        await using var empty = await (await Varlor.Testing.PostgresCluster.GetSharedAsync()).CreateDatabaseAsync("nomigrate");
+        var env = Env;
+        env["VARLOR_DB"] = empty.ConnectionString;
+        env["VARLOR_MIGRATE_ON_START"] = "false";
+        var stderr = new StringWriter();
+        Assert.Equal(1, await CommandLine.RunAsync(["tenant", "list"], new StringWriter(), stderr, env, CancellationToken.None));
+        Assert.Contains("tenants", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0L, await empty.ScalarAsync("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"));
+    }
+
+    [Fact]
     public async Task Unreachable_database_is_a_one_line_error()
     {
         var env = Env;

@@ -44,6 +44,52 @@ public sealed class HealthAndMaintenanceTests(ServerFixture server) : IClassFixt
     }
 
     [Fact]
+    public async Task Requests_answer_503_with_retry_after_not_500_when_the_database_is_unreachable()
+    {
+        var root = Path.Combine(server.Root, "dead-db-api");
+        var settings = server.Settings with
+        {
+            ConnectionString = "Host=127.0.0.1;Port=1;Database=nothing;Username=nobody;Timeout=2",
+            StorageRoot = Path.Combine(root, "storage"),
+            LogDirectory = Path.Combine(root, "logs"),
+            MigrateOnStart = false,
+        };
+        await using var app = await VarlorApp.CreateAsync(settings, "http://127.0.0.1:0", CancellationToken.None);
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", "vk_any");
+
+        var response = await client.GetAsync("/api/v1/datasets");
+        var detail = await HttpAssert.ProblemAsync(response, 503);
+        Assert.Contains("database is not reachable", detail, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(Hosting.DatabaseUnavailableHandler.OutageRetryAfterSeconds), response.Headers.RetryAfter?.Delta);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task In_maintenance_mode_a_file_not_restored_yet_answers_503_not_500()
+    {
+        var (tenant, _, client) = await server.AddTenantAsync();
+        var ds = await HttpAssert.JsonAsync<Dataset>(
+            await client.PostAsync("/api/v1/datasets", Multipart.File("later.csv", "a\n1\n")), HttpStatusCode.Created);
+        File.Delete(Path.Combine(server.StorageRoot, "datasets", tenant.Id.ToString(), ds.Id.ToString(), "v1.csv")); // datasets/ being restored
+        await File.WriteAllTextAsync(server.Settings.EffectiveMaintenanceFile, "");
+        try
+        {
+            var during = await client.GetAsync($"/api/v1/datasets/{ds.Id}/file");
+            Assert.Contains("maintenance mode", await HttpAssert.ProblemAsync(during, 503), StringComparison.Ordinal);
+            Assert.Equal(TimeSpan.FromSeconds(30), during.Headers.RetryAfter?.Delta);
+        }
+        finally
+        {
+            File.Delete(server.Settings.EffectiveMaintenanceFile);
+        }
+
+        // Outside maintenance a missing file is a real loss, and says so.
+        Assert.Contains("restore it from backup", await HttpAssert.ProblemAsync(await client.GetAsync($"/api/v1/datasets/{ds.Id}/file"), 500), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Health_is_503_naming_the_storage_when_its_folder_is_gone()
     {
         var root = Path.Combine(server.Root, "lost-storage");

@@ -144,6 +144,17 @@ public sealed partial class PostgresCluster : IAsyncDisposable
         return conn.PostgreSqlVersion.ToString();
     }
 
+    /// <summary>
+    /// Restarts the server as an operator would (pg_ctl restart, fast shutdown: sessions are ended with 57P01),
+    /// on the same port and data. Only for a private cluster (<see cref="StartAsync"/>), never the shared one.
+    /// </summary>
+    public async Task RestartAsync(CancellationToken ct = default)
+    {
+        var restart = await RunServerToolAsync(RootDirectory, Tool("pg_ctl"),
+            ["-D", DataDirectory, "-l", LogFile, "-m", "fast", "-w", "-t", "60", "restart"], ct);
+        if (restart.ExitCode != 0) throw new InvalidOperationException($"pg_ctl restart failed ({restart.ExitCode}): {restart.Output}");
+    }
+
     /// <summary>Stops the server at once (SIGQUIT, immediate shutdown) and deletes the folder. Safe to call twice.</summary>
     public void Stop()
     {

@@ -14,16 +14,17 @@ public static class CommandLine
 {
     public const string Usage = """
         usage: varlor-server <command>
-          run [--urls http://127.0.0.1:PORT]   serve the API (migrates the database first)
-          migrate                               apply pending database migrations and exit
+          run [--urls http://127.0.0.1:PORT]   serve the API
+          migrate                               apply pending database migrations and exit (every command migrates first)
           tenant add NAME                       create a tenant and print its API key (shown once)
           tenant list                           list tenants
           purge [--older-than-days N]           remove datasets deleted at least N days ago (default: PurgeAfterDays)
-        settings: appsettings.json beside the program, overridden by VARLOR_DB, VARLOR_STORAGE, VARLOR_LOGS,
-                  VARLOR_ADMIN_KEY, VARLOR_URLS, VARLOR_MAX_UPLOAD_BYTES, VARLOR_MAINTENANCE_FILE
+        settings (later wins): appsettings.json beside the program (section Varlor), Varlor__<Key> environment
+                  variables (e.g. Varlor__Database), VARLOR_* variables (VARLOR_DB, VARLOR_STORAGE, VARLOR_LOGS,
+                  VARLOR_ADMIN_KEY, VARLOR_URLS, VARLOR_MAX_UPLOAD_BYTES, VARLOR_MAINTENANCE_FILE, ...), run --urls
         """;
 
-    /// <param name="environment">VARLOR_* values to use instead of the process environment (tests).</param>
+    /// <param name="environment">Environment variables (VARLOR_*, Varlor__*) to use instead of the process environment (tests).</param>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
         IReadOnlyDictionary<string, string?>? environment, CancellationToken ct)
     {
@@ -47,7 +48,7 @@ public static class CommandLine
                 case ["tenant", "add", var name]:
                 {
                     if (TenantStore.ValidateName(name) is { } problem) return await Fail(stderr, problem, 2);
-                    await using var db = NpgsqlDataSource.Create(settings.ConnectionString);
+                    await using var db = await OpenDatabaseAsync(settings, ct);
                     var created = await new TenantStore(db).AddAsync(name, ct);
                     await stdout.WriteLineAsync($"tenant {created.Tenant.Name} created (id {created.Tenant.Id})");
                     await stdout.WriteLineAsync($"API key (shown only now, store it safely): {created.ApiKey}");
@@ -55,7 +56,7 @@ public static class CommandLine
                 }
                 case ["tenant", "list"]:
                 {
-                    await using var db = NpgsqlDataSource.Create(settings.ConnectionString);
+                    await using var db = await OpenDatabaseAsync(settings, ct);
                     var tenants = await new TenantStore(db).ListAsync(ct);
                     await stdout.WriteLineAsync($"{"NAME",-24} {"ID",-36} {"KEY",-10} {"DATASETS",8}  CREATED");
                     foreach (var (t, count) in tenants)
@@ -105,11 +106,30 @@ public static class CommandLine
             return await Fail(stderr, $"purge: unknown option '{rest[0]}'\n{Usage}", 2);
         }
 
-        await using var db = NpgsqlDataSource.Create(settings.ConnectionString);
+        await using var db = await OpenDatabaseAsync(settings, ct);
         var storage = new DatasetStorage(settings);
         var result = await new PurgeService(db, storage, NullLogger<PurgeService>.Instance).PurgeAsync(age, ct);
         await stdout.WriteLineAsync($"purged {result.Purged} dataset(s) deleted at least {age.TotalDays:0.#} day(s) ago");
         return 0;
+    }
+
+    /// <summary>
+    /// The database of a command that uses the schema, migrated first (unless MigrateOnStart is false): on a fresh
+    /// database `tenant add` may well be the first command run. The migrator's advisory lock lets several start at once.
+    /// </summary>
+    private static async Task<NpgsqlDataSource> OpenDatabaseAsync(ServerSettings settings, CancellationToken ct)
+    {
+        var db = NpgsqlDataSource.Create(settings.ConnectionString);
+        try
+        {
+            if (settings.MigrateOnStart) await new Migrator(db).MigrateAsync(ct);
+            return db;
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task<int> Fail(TextWriter stderr, string message, int code)

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Varlor.Server.Configuration;
 
-/// <summary>Everything the service reads from appsettings.json and the VARLOR_* environment variables.</summary>
+/// <summary>Everything the service reads from appsettings.json and the Varlor__* and VARLOR_* environment variables.</summary>
 public sealed record ServerSettings
 {
     public required string ConnectionString { get; init; }
@@ -16,6 +16,7 @@ public sealed record ServerSettings
     public string MaintenanceFile { get; init; } = "";
     public int RetryAfterSeconds { get; init; } = 120;
     public TimeSpan PurgeAfter { get; init; } = TimeSpan.FromDays(7);
+    /// <summary>Whether `run` and every other command that uses the database apply pending migrations first.</summary>
     public bool MigrateOnStart { get; init; } = true;
     public bool ConsoleLog { get; init; } = true;
     /// <summary>How often the background purge runs; zero disables it.</summary>
@@ -24,13 +25,25 @@ public sealed record ServerSettings
     public string EffectiveMaintenanceFile =>
         string.IsNullOrWhiteSpace(MaintenanceFile) ? Path.Combine(StorageRoot, "maintenance.flag") : MaintenanceFile;
 
-    /// <summary>Reads appsettings.json beside the program, then lets VARLOR_* environment variables override it.</summary>
-    public static ServerSettings Load(IReadOnlyDictionary<string, string?>? environment = null)
+    /// <summary>
+    /// Reads, each overriding the one before: appsettings.json beside the program (section "Varlor"), the .NET
+    /// configuration's environment variables (Varlor__Database, Varlor__Storage…: "__" separates sections), then
+    /// the VARLOR_* variables (VARLOR_DB, VARLOR_STORAGE…), which win because existing deployments set them.
+    /// The command line (`run --urls`) wins over all.
+    /// </summary>
+    /// <param name="environment">The variables to use instead of the process environment (tests).</param>
+    /// <param name="baseDirectory">Where appsettings.json is; the program's folder by default.</param>
+    public static ServerSettings Load(IReadOnlyDictionary<string, string?>? environment = null, string? baseDirectory = null)
     {
-        var config = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .Build();
+        var builder = new ConfigurationBuilder()
+            .SetBasePath(baseDirectory ?? AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true);
+        if (environment is null)
+            builder.AddEnvironmentVariables();
+        else // what AddEnvironmentVariables reads from the process: "__" is the section separator
+            builder.AddInMemoryCollection(environment.Where(v => v.Key.Contains("__", StringComparison.Ordinal))
+                .Select(v => KeyValuePair.Create(v.Key.Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal), v.Value)));
+        var config = builder.Build();
         return From(config.GetSection("Varlor"), name => environment is null
             ? Environment.GetEnvironmentVariable(name)
             : environment.GetValueOrDefault(name));

@@ -50,10 +50,13 @@ public static class DatasetEndpoints
     private static async Task<IResult> Get(Guid id, HttpContext http, DatasetRepository repo, CancellationToken ct) =>
         await repo.GetAsync(http.Tenant().Id, id, ct) is { } view ? Results.Ok(view) : NotFound(id);
 
-    private static async Task<IResult> Download(Guid id, HttpContext http, DatasetRepository repo, DatasetStorage storage, CancellationToken ct)
+    private static async Task<IResult> Download(Guid id, HttpContext http, DatasetRepository repo, DatasetStorage storage,
+        MaintenanceMode maintenance, CancellationToken ct)
     {
         if (await repo.GetFileAsync(http.Tenant().Id, id, ct) is not { } file) return NotFound(id);
         var path = storage.FullPath(file.RelativePath);
+        if (!File.Exists(path) && maintenance.IsEnabled)
+            return WriteGuardFilter.Refuse(http, maintenance, "its files are being restored"); // not lost: not back yet
         if (!File.Exists(path))
             return Problems.Status(500, "Dataset file missing", $"the file of dataset {id} is missing from storage ({file.RelativePath}); restore it from backup");
         var format = DatasetFormat.FromName(file.Format) ?? DatasetFormat.Csv;

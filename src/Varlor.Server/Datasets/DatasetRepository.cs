@@ -1,16 +1,29 @@
 using System.Text.Json;
 using Npgsql;
+using Varlor.Server.Database;
 
 namespace Varlor.Server.Datasets;
 
-/// <summary>Reads of datasets, always filtered by tenant: another tenant's id looks exactly like a missing one.</summary>
+/// <summary>
+/// Reads of datasets, always filtered by tenant: another tenant's id looks exactly like a missing one. Each read
+/// runs once more on a fresh connection when a pooled one was ended by the server (<see cref="DbRetry"/>).
+/// </summary>
 public sealed class DatasetRepository(NpgsqlDataSource dataSource)
 {
     private const string Columns = """
         id, name, original_file_name, format, size, row_count, sha256, status, version, created_at, updated_at, deleted_at
         """;
 
-    public async Task<DatasetList> ListAsync(Guid tenantId, int limit, int offset, CancellationToken ct)
+    public Task<DatasetList> ListAsync(Guid tenantId, int limit, int offset, CancellationToken ct) =>
+        DbRetry.RunAsync(dataSource, c => ListOnceAsync(tenantId, limit, offset, c), ct);
+
+    public Task<DatasetView?> GetAsync(Guid tenantId, Guid id, CancellationToken ct) =>
+        DbRetry.RunAsync(dataSource, c => GetOnceAsync(tenantId, id, c), ct);
+
+    public Task<StoredFile?> GetFileAsync(Guid tenantId, Guid id, CancellationToken ct) =>
+        DbRetry.RunAsync(dataSource, c => GetFileOnceAsync(tenantId, id, c), ct);
+
+    private async Task<DatasetList> ListOnceAsync(Guid tenantId, int limit, int offset, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand($"""
             SELECT {Columns} FROM datasets
@@ -26,7 +39,7 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource)
         return new DatasetList(items, limit, offset);
     }
 
-    public async Task<DatasetView?> GetAsync(Guid tenantId, Guid id, CancellationToken ct)
+    private async Task<DatasetView?> GetOnceAsync(Guid tenantId, Guid id, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         DatasetView? view;
@@ -54,7 +67,7 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource)
         return view with { Columns = columns };
     }
 
-    public async Task<StoredFile?> GetFileAsync(Guid tenantId, Guid id, CancellationToken ct)
+    private async Task<StoredFile?> GetFileOnceAsync(Guid tenantId, Guid id, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand("""
             SELECT storage_path, original_file_name, format, sha256 FROM datasets
@@ -71,13 +84,20 @@ public sealed class DatasetRepository(NpgsqlDataSource dataSource)
     /// <summary>Marks the dataset deleted; its file stays until the purge. False when there is no such live dataset.</summary>
     public async Task<bool> SoftDeleteAsync(Guid tenantId, Guid id, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand("""
-            UPDATE datasets SET status = 'deleted', deleted_at = now(), updated_at = now()
-            WHERE id = $1 AND tenant_id = $2 AND status = 'ready'
-            """);
-        cmd.Parameters.Add(new() { Value = id });
-        cmd.Parameters.Add(new() { Value = tenantId });
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        // In a transaction so that the update may be retried on a fresh connection: the commit is not retried.
+        await using var prepared = await DbRetry.BeginAsync(dataSource, async (conn, tx, c) =>
+        {
+            await using var cmd = new NpgsqlCommand("""
+                UPDATE datasets SET status = 'deleted', deleted_at = now(), updated_at = now()
+                WHERE id = $1 AND tenant_id = $2 AND status = 'ready'
+                """, conn, tx);
+            cmd.Parameters.Add(new() { Value = id });
+            cmd.Parameters.Add(new() { Value = tenantId });
+            return await cmd.ExecuteNonQueryAsync(c) == 1;
+        }, ct);
+        if (!prepared.Value) return false;
+        await prepared.Transaction.CommitAsync(ct);
+        return true;
     }
 
     private static DatasetView Read(NpgsqlDataReader r, IReadOnlyList<ColumnView>? columns) => new(

@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Varlor.Server.Database;
 using Varlor.Server.Datasets.Inference;
 using Varlor.Server.Storage;
 using Varlor.Server.Tenants;
@@ -8,8 +9,9 @@ namespace Varlor.Server.Datasets;
 
 /// <summary>
 /// Writes a dataset's rows and its file together. Order: journal (fsync) → rows in a transaction → rename the
-/// temporary file into place (fsync) → commit → drop the journal (and the replaced file). A failure before the
-/// commit removes the file; a crash is settled on the next start by <see cref="StorageRecovery"/>.
+/// temporary file into place (fsync) → commit → drop the journal (and the replaced file). The rows (not the
+/// commit) are written again on a fresh connection when a stale pooled one fails (<see cref="DbRetry"/>).
+/// A failure before the commit removes the file; a crash is settled on the next start by <see cref="StorageRecovery"/>.
 /// </summary>
 public sealed class DatasetWriter(NpgsqlDataSource dataSource, DatasetStorage storage, StorageRecovery recovery)
 {
@@ -17,62 +19,67 @@ public sealed class DatasetWriter(NpgsqlDataSource dataSource, DatasetStorage st
     {
         var id = Guid.CreateVersion7();
         var path = DatasetStorage.RelativePath(tenant.Id, id, 1, upload.Format.Name);
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var insert = new NpgsqlCommand("""
-            INSERT INTO datasets (id, tenant_id, name, original_file_name, format, size, row_count, sha256, status, version, storage_path)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ready', 1, $9)
-            """, conn, tx))
+        await using var prepared = await DbRetry.BeginAsync(dataSource, async (conn, tx, c) =>
         {
-            AddParameters(insert, id, tenant.Id, upload.Name ?? DefaultName(upload.FileName), upload.FileName,
-                upload.Format.Name, upload.Size, inspection.RowCount, upload.Sha256, path);
-            await insert.ExecuteNonQueryAsync(ct);
-        }
+            await using (var insert = new NpgsqlCommand("""
+                INSERT INTO datasets (id, tenant_id, name, original_file_name, format, size, row_count, sha256, status, version, storage_path)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ready', 1, $9)
+                """, conn, tx))
+            {
+                AddParameters(insert, id, tenant.Id, upload.Name ?? DefaultName(upload.FileName), upload.FileName,
+                    upload.Format.Name, upload.Size, inspection.RowCount, upload.Sha256, path);
+                await insert.ExecuteNonQueryAsync(c);
+            }
 
-        await InsertColumnsAsync(conn, tx, id, inspection.Columns, ct);
-        await PlaceAndCommitAsync(tx, upload.TempPath, new UploadJournal(id, 1, path, null));
+            await InsertColumnsAsync(conn, tx, id, inspection.Columns, c);
+            return new UploadJournal(id, 1, path, null);
+        }, ct);
+        await PlaceAndCommitAsync(prepared.Transaction, upload.TempPath, prepared.Value);
         return id;
     }
 
     /// <summary>Replaces the file of a live dataset with a new version. False when the tenant has no such dataset.</summary>
     public async Task<bool> ReplaceAsync(Tenant tenant, Guid id, ReceivedUpload upload, InspectionResult inspection, CancellationToken ct)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        int version;
-        string oldPath;
-        await using (var select = new NpgsqlCommand(
-            "SELECT version, storage_path FROM datasets WHERE id = $1 AND tenant_id = $2 AND status = 'ready' FOR UPDATE", conn, tx))
+        await using var prepared = await DbRetry.BeginAsync(dataSource, async (conn, tx, c) =>
         {
-            select.Parameters.Add(new() { Value = id });
-            select.Parameters.Add(new() { Value = tenant.Id });
-            await using var reader = await select.ExecuteReaderAsync(ct);
-            if (!await reader.ReadAsync(ct)) return false;
-            version = reader.GetInt32(0) + 1;
-            oldPath = reader.GetString(1);
-        }
+            int version;
+            string oldPath;
+            await using (var select = new NpgsqlCommand(
+                "SELECT version, storage_path FROM datasets WHERE id = $1 AND tenant_id = $2 AND status = 'ready' FOR UPDATE", conn, tx))
+            {
+                select.Parameters.Add(new() { Value = id });
+                select.Parameters.Add(new() { Value = tenant.Id });
+                await using var reader = await select.ExecuteReaderAsync(c);
+                if (!await reader.ReadAsync(c)) return null;
+                version = reader.GetInt32(0) + 1;
+                oldPath = reader.GetString(1);
+            }
 
-        var path = DatasetStorage.RelativePath(tenant.Id, id, version, upload.Format.Name);
-        await using (var update = new NpgsqlCommand("""
-            UPDATE datasets SET name = COALESCE($3, name), original_file_name = $4, format = $5, size = $6,
-                row_count = $7, sha256 = $8, storage_path = $9, version = $10, updated_at = now()
-            WHERE id = $1 AND tenant_id = $2
-            """, conn, tx))
-        {
-            AddParameters(update, id, tenant.Id, upload.Name, upload.FileName, upload.Format.Name, upload.Size,
-                inspection.RowCount, upload.Sha256, path);
-            update.Parameters.Add(new() { Value = version });
-            await update.ExecuteNonQueryAsync(ct);
-        }
+            var path = DatasetStorage.RelativePath(tenant.Id, id, version, upload.Format.Name);
+            await using (var update = new NpgsqlCommand("""
+                UPDATE datasets SET name = COALESCE($3, name), original_file_name = $4, format = $5, size = $6,
+                    row_count = $7, sha256 = $8, storage_path = $9, version = $10, updated_at = now()
+                WHERE id = $1 AND tenant_id = $2
+                """, conn, tx))
+            {
+                AddParameters(update, id, tenant.Id, upload.Name, upload.FileName, upload.Format.Name, upload.Size,
+                    inspection.RowCount, upload.Sha256, path);
+                update.Parameters.Add(new() { Value = version });
+                await update.ExecuteNonQueryAsync(c);
+            }
 
-        await using (var delete = new NpgsqlCommand("DELETE FROM dataset_columns WHERE dataset_id = $1", conn, tx))
-        {
-            delete.Parameters.Add(new() { Value = id });
-            await delete.ExecuteNonQueryAsync(ct);
-        }
+            await using (var delete = new NpgsqlCommand("DELETE FROM dataset_columns WHERE dataset_id = $1", conn, tx))
+            {
+                delete.Parameters.Add(new() { Value = id });
+                await delete.ExecuteNonQueryAsync(c);
+            }
 
-        await InsertColumnsAsync(conn, tx, id, inspection.Columns, ct);
-        await PlaceAndCommitAsync(tx, upload.TempPath, new UploadJournal(id, version, path, oldPath));
+            await InsertColumnsAsync(conn, tx, id, inspection.Columns, c);
+            return new UploadJournal(id, version, path, oldPath);
+        }, ct);
+        if (prepared.Value is not { } journal) return false;
+        await PlaceAndCommitAsync(prepared.Transaction, upload.TempPath, journal);
         return true;
     }
 

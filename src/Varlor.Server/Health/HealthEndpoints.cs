@@ -1,4 +1,5 @@
 using Npgsql;
+using Varlor.Server.Database;
 using Varlor.Server.Maintenance;
 using Varlor.Server.Storage;
 
@@ -30,8 +31,12 @@ public static class HealthEndpoints
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            await using var cmd = db.CreateCommand("SELECT count(*) FROM datasets WHERE false");
-            await cmd.ExecuteScalarAsync(timeout.Token);
+            // A pooled connection ended by a PostgreSQL restart must not report the database down: one retry on a fresh one.
+            await DbRetry.RunAsync(db, async c =>
+            {
+                await using var cmd = db.CreateCommand("SELECT count(*) FROM datasets WHERE false");
+                return await cmd.ExecuteScalarAsync(c);
+            }, timeout.Token);
             return new CheckResult(true, null);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)

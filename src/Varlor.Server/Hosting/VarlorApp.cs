@@ -45,6 +45,7 @@ public static class VarlorApp
         services.AddSingleton<WriteGuardFilter>();
         services.AddSingleton<AdminAuthFilter>();
         services.AddHostedService<PurgeBackgroundService>();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Fill);
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {

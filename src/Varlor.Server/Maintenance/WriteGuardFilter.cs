@@ -6,13 +6,16 @@ namespace Varlor.Server.Maintenance;
 /// <summary>Refuses writes with 503 and Retry-After while maintenance mode is on; reads go on.</summary>
 public sealed class WriteGuardFilter(MaintenanceMode maintenance) : IEndpointFilter
 {
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        maintenance.IsEnabled ? Refuse(context.HttpContext, maintenance, "accepts no changes; reads still work") : await next(context);
+
+    /// <summary>503 with Retry-After and the maintenance reason; <paramref name="what"/> says what is refused.</summary>
+    public static IResult Refuse(HttpContext http, MaintenanceMode maintenance, string what)
     {
-        if (!maintenance.IsEnabled) return await next(context);
         var status = maintenance.Status();
-        context.HttpContext.Response.Headers.RetryAfter = status.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers.RetryAfter = status.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         var why = status.Reason is { Length: > 0 } r ? $" ({r})" : "";
         return Problems.Status(503, "Maintenance mode",
-            $"the service is in maintenance mode{why} and accepts no changes; reads still work. Retry after {status.RetryAfterSeconds} seconds");
+            $"the service is in maintenance mode{why} and {what}. Retry after {status.RetryAfterSeconds} seconds");
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Npgsql;
+using Varlor.Server.Database;
 
 namespace Varlor.Server.Tenants;
 
@@ -32,7 +33,14 @@ public sealed partial class TenantStore(NpgsqlDataSource dataSource)
         return new NewTenant(new Tenant(id, name, ApiKeys.DisplayPrefix(key), new DateTimeOffset(at, TimeSpan.Zero)), key);
     }
 
-    public async Task<IReadOnlyList<(Tenant Tenant, long Datasets)>> ListAsync(CancellationToken ct)
+    public Task<IReadOnlyList<(Tenant Tenant, long Datasets)>> ListAsync(CancellationToken ct) =>
+        DbRetry.RunAsync(dataSource, ListOnceAsync, ct);
+
+    /// <summary>The tenant of an API key; asked on every request, so retried once on a fresh connection (<see cref="DbRetry"/>).</summary>
+    public Task<Tenant?> FindByKeyAsync(string key, CancellationToken ct) =>
+        DbRetry.RunAsync(dataSource, c => FindByKeyOnceAsync(key, c), ct);
+
+    private async Task<IReadOnlyList<(Tenant Tenant, long Datasets)>> ListOnceAsync(CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand("""
             SELECT t.id, t.name, t.api_key_prefix, t.created_at,
@@ -46,7 +54,7 @@ public sealed partial class TenantStore(NpgsqlDataSource dataSource)
         return list;
     }
 
-    public async Task<Tenant?> FindByKeyAsync(string key, CancellationToken ct)
+    private async Task<Tenant?> FindByKeyOnceAsync(string key, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand(
             "SELECT id, name, api_key_prefix, created_at FROM tenants WHERE api_key_hash = $1");

@@ -34,4 +34,4 @@ public sealed class ReadmeHost() : PageHost("README.md", "bare");
 
 public sealed class OperatorsGuideHost() : PageHost("docs/operators-guide.md", "production");
 
-public sealed class ServerDocHost() : PageHost("docs/server.md", "bare");
+public sealed class ServerDocHost() : PageHost("docs/server.md", "database");

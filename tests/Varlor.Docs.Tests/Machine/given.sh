@@ -1,5 +1,6 @@
 # Sourced by machine.sh: the host the docs start from. Always Debian's PostgreSQL 15 cluster "main" on port 5432
-# (created as the postgresql-15 package does when missing). With the profile "production" also the service's role varlor_prod owning database
+# (created as the postgresql-15 package does when missing); with "database" also the service's role and database;
+# with "production" also the service's role varlor_prod owning database
 # varlor, varlor-server (built by the test beforehand into $checkout/artifacts/varlor-server) copied to
 # /opt/varlor-server and running as OS user varlor with storage in /var/www/varlor/storage and logs in
 # /var/log/varlor, two tenants with a few uploads. Nothing here is a step of the docs.
@@ -7,12 +8,17 @@ set -euo pipefail
 install -d -o postgres -g postgres -m 2775 /run/postgresql
 pg_lsclusters -h | grep -q '^15 \+main ' || pg_createcluster 15 main
 pg_ctlcluster 15 main start
-[ "$profile" = production ] || return 0
+[ "$profile" = bare ] && return 0
 service_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 <<SQL
 CREATE ROLE varlor_prod LOGIN PASSWORD '$service_password';
 CREATE DATABASE varlor OWNER varlor_prod;
 SQL
+# "database": the service's role and empty database, its password in root's ~/.pgpass (as the README sets it up).
+if [ "$profile" = database ]; then
+  (umask 077; echo "127.0.0.1:5432:varlor:varlor_prod:$service_password" >>/root/.pgpass)
+  return 0
+fi
 id -u varlor >/dev/null 2>&1 || useradd --system --home-dir /var/www/varlor --shell /usr/sbin/nologin varlor
 install -d -o varlor -g varlor -m 0750 /var/www/varlor /var/www/varlor/storage /var/log/varlor
 install -d -m 0755 /etc/varlor

@@ -5,7 +5,7 @@
 # is a private loopback (PostgreSQL on its default port 5432, varlor-server on 5080, as on a real host), and when
 # the namespace's first process exits every process started here ends with it.
 #   machine.sh CHECKOUT WORK PROFILE   (WORK/steps/NNN.bash|NNN.cron in; WORK/results/NNN.rc and NNN.out out;
-#   PROFILE is "bare" or "production", see given.sh)
+#   PROFILE is "bare", "database" or "production", see given.sh)
 set -euo pipefail
 checkout=$1 work=$2 profile=$3
 here=$(cd "$(dirname "$0")" && pwd)
