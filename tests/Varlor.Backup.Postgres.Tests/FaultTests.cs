@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Varlor.Backup.Postgres.Dumps;
 
 namespace Varlor.Backup.Postgres.Tests;
 

@@ -5,6 +5,8 @@ using System.Text.Json;
 using Npgsql;
 using Varlor.Backup.Engines.Archiving;
 using Varlor.Backup.Engines.Restoring;
+using Varlor.Backup.Postgres.BaseBackups;
+using Varlor.Backup.Postgres.Common;
 using Varlor.Backup.Storage;
 using Varlor.Testing;
 

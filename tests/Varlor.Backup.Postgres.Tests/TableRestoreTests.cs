@@ -1,3 +1,5 @@
+using Varlor.Backup.Postgres.Common;
+
 namespace Varlor.Backup.Postgres.Tests;
 
 public sealed class TableRestoreTests

@@ -1,5 +1,7 @@
 using Varlor.Backup.Engines.Archiving;
 using Varlor.Backup.Engines.Restoring;
+using Varlor.Backup.Postgres.Common;
+using Varlor.Backup.Postgres.Dumps;
 using Varlor.Backup.Storage;
 
 namespace Varlor.Backup.Postgres.Tests;

@@ -22,7 +22,7 @@ public static class CheckCommand
             var options = ParseSubset(p.GetValue(subset)) with { ReadData = p.GetValue(readData) || p.GetValue(subset) is not null };
             var report = await new Checker(repo).RunAsync(options, ct);
             // The WAL chain is part of what a check answers: can every point since the oldest base backup be recovered?
-            var wal = report.WalFiles > 0 ? await Postgres.WalStatus.LoadAsync(repo, ct) : null;
+            var wal = report.WalFiles > 0 ? await Postgres.Wal.WalStatus.LoadAsync(repo, ct) : null;
             foreach (var t in wal?.Timelines ?? [])
                 foreach (var g in t.Gaps)
                     report.Warnings.Add($"wal: timeline {t.Timeline} has a gap of {g.Last - g.First + 1} segment(s) at {g.FirstName}: points after it cannot be recovered from older base backups");

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using Varlor.Backup.Cli.Terminal;
-using Varlor.Backup.Postgres;
+using Varlor.Backup.Postgres.BaseBackups;
+using Varlor.Backup.Postgres.Common;
+using Varlor.Backup.Postgres.Dumps;
+using Varlor.Backup.Postgres.Verification;
 using Varlor.Backup.Repository;
 using Varlor.Backup.Repository.Locks;
 

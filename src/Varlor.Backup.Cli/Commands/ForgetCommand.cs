@@ -74,12 +74,12 @@ public static class ForgetCommand
                 }
             }
             Engines.Pruning.PruneReport? pruned = null;
-            Postgres.WalExpiry? walExpiry = null;
+            Postgres.Wal.WalExpiry? walExpiry = null;
             if (p.GetValue(prune) && toRemove.Count > 0)
             {
                 // Still under the exclusive lock taken for forget; with --dry-run prune only reports. WAL first, while the
                 // forgotten base backups' manifests are still readable for a dry run.
-                walExpiry = await Postgres.WalRetention.ExpireAsync(repo, toRemove.ToHashSet(), isDryRun, ct);
+                walExpiry = await Postgres.Wal.WalRetention.ExpireAsync(repo, toRemove.ToHashSet(), isDryRun, ct);
                 pruned = await new Engines.Pruning.Pruner(repo, output).RunAsync(
                     new Engines.Pruning.PruneOptions { MaxUnused = PruneCommand.ParseMaxUnused(p.GetValue(PruneCommand.MaxUnused)), DryRun = isDryRun, Forgotten = toRemove.ToHashSet() }, ct);
             }

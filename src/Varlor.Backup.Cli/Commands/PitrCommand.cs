@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Varlor.Backup.Cli.Terminal;
-using Varlor.Backup.Postgres;
+using Varlor.Backup.Postgres.Common;
+using Varlor.Backup.Postgres.Recovery;
 using Varlor.Backup.Repository;
 using Varlor.Backup.Repository.Locks;
 

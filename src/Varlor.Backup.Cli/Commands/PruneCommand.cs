@@ -34,7 +34,7 @@ public static class PruneCommand
     /// <summary>Runs prune and prints its report; shared with 'forget --prune'.</summary>
     public static async Task RunAsync(Repo repo, Output output, double maxUnused, bool dryRun, CancellationToken ct)
     {
-        var wal = await Postgres.WalRetention.ExpireAsync(repo, new HashSet<BlobId>(), dryRun, ct);
+        var wal = await Postgres.Wal.WalRetention.ExpireAsync(repo, new HashSet<BlobId>(), dryRun, ct);
         var report = await new Pruner(repo, output).RunAsync(new PruneOptions { MaxUnused = maxUnused, DryRun = dryRun }, ct);
         if (output.Json)
         {
@@ -51,7 +51,7 @@ public static class PruneCommand
     }
 
     /// <summary>One line on what WAL retention did, when the repository archives WAL.</summary>
-    public static void PrintWal(Output output, Postgres.WalExpiry wal, bool dryRun)
+    public static void PrintWal(Output output, Postgres.Wal.WalExpiry wal, bool dryRun)
     {
         if (wal.Note is not null) output.Line("wal: " + wal.Note);
         else if (wal.KeptFrom is not null)

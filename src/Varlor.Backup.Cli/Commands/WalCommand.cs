@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Varlor.Backup.Cli.Terminal;
 using Varlor.Backup.Engines.Wal;
-using Varlor.Backup.Postgres;
+using Varlor.Backup.Postgres.Wal;
 using Varlor.Backup.Repository;
 
 namespace Varlor.Backup.Cli.Commands;

@@ -5,7 +5,7 @@ using Varlor.Backup.Repository;
 using Varlor.Backup.Repository.Snapshots;
 using Repo = Varlor.Backup.Repository.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.BaseBackups;
 
 /// <summary>A base backup snapshot with the manifest recorded beside its tar.</summary>
 public sealed record StoredBaseBackup(Snapshot Snapshot, BaseBackupManifest Manifest)

@@ -1,4 +1,4 @@
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Common;
 
 /// <summary>
 /// A tool's standard output as a read-only stream whose end is only reported once the tool exited with success:

@@ -3,7 +3,7 @@ using Varlor.Backup.Engines.Wal;
 using Varlor.Backup.Repository;
 using Repo = Varlor.Backup.Repository.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Wal;
 
 /// <summary>How one `wal push` call ended: the requested file, and what it archived ahead of PostgreSQL.</summary>
 public sealed record WalPushReport(string Name, WalPushOutcome Outcome, bool FromAck, List<string> Ahead, List<string> AheadFailed);

@@ -1,6 +1,7 @@
 using Npgsql;
+using Varlor.Backup.Postgres.Dumps;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Common;
 
 /// <summary>Reads tables, exact row counts, checksums and dependent objects of a database (in the caller's transaction).</summary>
 public static class Catalog

@@ -1,6 +1,8 @@
 using Npgsql;
+using Varlor.Backup.Postgres.Common;
+using Varlor.Backup.Postgres.Dumps;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Verification;
 
 /// <summary>
 /// A table's figures after a restore against those recorded at dump (or base backup) time. Actual is -1 when the

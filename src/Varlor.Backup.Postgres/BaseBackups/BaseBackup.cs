@@ -3,10 +3,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Npgsql;
 using Varlor.Backup.Engines.Archiving;
+using Varlor.Backup.Postgres.Common;
+using Varlor.Backup.Postgres.Dumps;
 using Varlor.Backup.Repository;
 using Repo = Varlor.Backup.Repository.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.BaseBackups;
 
 /// <summary>What a base backup recorded, stored as manifest.json beside base.tar.</summary>
 public sealed record BaseBackupManifest

@@ -5,7 +5,7 @@ using Varlor.Backup.Repository.Snapshots;
 using Varlor.Backup.Repository.Trees;
 using Repo = Varlor.Backup.Repository.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Dumps;
 
 /// <summary>A dump snapshot as stored: the dump file's node and the manifest recorded with it.</summary>
 public sealed record StoredDump(Snapshot Snapshot, Node Dump, DumpManifest Manifest)

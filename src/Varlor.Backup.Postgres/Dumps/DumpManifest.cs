@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Dumps;
 
 /// <summary>
 /// What a dump recorded, stored as manifest.json beside the dump in the snapshot (snake_case JSON). Row counts,

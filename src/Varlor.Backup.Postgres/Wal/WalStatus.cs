@@ -1,7 +1,8 @@
 using Varlor.Backup.Engines.Wal;
+using Varlor.Backup.Postgres.BaseBackups;
 using Repo = Varlor.Backup.Repository.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Wal;
 
 /// <summary>The WAL archive as a whole: per timeline its segments, gaps and recoverable window; and the base backups.</summary>
 public sealed record WalStatus(long SegmentSize, int Files, long StoredBytes, List<TimelineWindow> Timelines, List<StoredBaseBackup> BaseBackups)

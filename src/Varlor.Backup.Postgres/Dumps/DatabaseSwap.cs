@@ -1,7 +1,8 @@
 using Npgsql;
+using Varlor.Backup.Postgres.Common;
 using Varlor.Backup.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Dumps;
 
 /// <summary>
 /// Puts a restored and checked database in place of the live one by renaming, in a few milliseconds: the live

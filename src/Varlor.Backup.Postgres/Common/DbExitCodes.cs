@@ -1,4 +1,4 @@
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Common;
 
 /// <summary>Exit codes of the db commands, beside the general ones of ExitCodes (documented in the operator's guide).</summary>
 public static class DbExitCodes

@@ -3,7 +3,7 @@ using System.Data.Common;
 using Npgsql;
 using Varlor.Backup.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Common;
 
 /// <summary>
 /// Where the database is, the same for Npgsql and for PostgreSQL's tools: the libpq environment (PGHOST, PGPORT,

@@ -2,10 +2,13 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
+using Varlor.Backup.Postgres.BaseBackups;
+using Varlor.Backup.Postgres.Common;
+using Varlor.Backup.Postgres.Recovery;
 using Varlor.Backup.Repository;
 using Repo = Varlor.Backup.Repository.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Verification;
 
 public sealed record ClusterVerifyOptions
 {

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Varlor.Backup.Postgres.Common;
 using Varlor.Backup.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Recovery;
 
 /// <summary>How a started recovery ended: where PostgreSQL stopped replaying, and how long it took to be promoted.</summary>
 public sealed record RecoveryOutcome(string? StoppedAt, string? LastTransaction, TimeSpan Elapsed, string LogFile);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Varlor.Backup.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Common;
 
 /// <summary>
 /// A PostgreSQL tool run as a child process: arguments as a list (no shell), the PG* environment, stderr kept

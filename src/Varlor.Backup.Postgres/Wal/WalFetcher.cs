@@ -2,7 +2,7 @@ using Varlor.Backup.Engines.Wal;
 using Varlor.Backup.Storage;
 using Repo = Varlor.Backup.Repository.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Wal;
 
 /// <summary>How one `wal fetch` call ended.</summary>
 public sealed record WalFetchReport(string Name, bool Found, bool FromReadAhead, int ReadAhead);

@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using Varlor.Backup.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Dumps;
 
 /// <summary>
 /// varlor-server's maintenance mode around an in-place restore: POST /admin/maintenance before, DELETE after,

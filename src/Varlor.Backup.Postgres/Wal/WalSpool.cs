@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Wal;
 
 /// <summary>
 /// A local folder beside the database server where `wal push` leaves acknowledgements of segments it archived ahead

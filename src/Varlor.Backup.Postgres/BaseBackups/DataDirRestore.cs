@@ -1,9 +1,10 @@
 using Varlor.Backup.Engines.Restoring;
+using Varlor.Backup.Postgres.Common;
 using Varlor.Backup.Repository;
 using Varlor.Backup.Repository.Snapshots;
 using Repo = Varlor.Backup.Repository.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.BaseBackups;
 
 /// <summary>
 /// Restores a base backup into an empty (or new) folder: base.tar is piped from the repository into tar, the

@@ -1,8 +1,9 @@
 using Varlor.Backup.Engines.Wal;
+using Varlor.Backup.Postgres.BaseBackups;
 using Varlor.Backup.Repository;
 using Repo = Varlor.Backup.Repository.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Wal;
 
 /// <summary>What WAL retention removed (or would remove), and from where the archive is kept.</summary>
 public sealed record WalExpiry(int Deleted, long BytesFreed, string? KeptFrom, string? OldestBackup, string? Note);

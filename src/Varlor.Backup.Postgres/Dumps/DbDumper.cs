@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using Npgsql;
 using Varlor.Backup.Engines.Archiving;
+using Varlor.Backup.Postgres.Common;
 using Varlor.Backup.Repository;
 using Repo = Varlor.Backup.Repository.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Dumps;
 
 public sealed record DumpOptions
 {

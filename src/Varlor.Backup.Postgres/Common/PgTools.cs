@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Varlor.Backup.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Common;
 
 /// <summary>
 /// Finds PostgreSQL's programs: $VARLOR_PG_BIN (or --pg-bin) if given, else /usr/lib/postgresql/&lt;server

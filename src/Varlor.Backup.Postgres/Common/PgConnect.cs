@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using Npgsql;
 using Varlor.Backup.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Common;
 
 /// <summary>Opens connections and turns connection failures into one-line errors with their exit codes.</summary>
 public static class PgConnect

@@ -1,9 +1,10 @@
 using System.Globalization;
 using Varlor.Backup.Engines.Wal;
+using Varlor.Backup.Postgres.BaseBackups;
 using Varlor.Backup.Repository;
 using Repo = Varlor.Backup.Repository.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Recovery;
 
 /// <summary>Which base backup a recovery starts from, and how far the archive lets it go.</summary>
 public sealed record RecoveryPlan(StoredBaseBackup Backup, RecoveryTarget Target, ulong ArchivedToLsn, string? LastSegment, DateTimeOffset? LastPushed, string? Note);

@@ -1,4 +1,4 @@
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Dumps;
 
 /// <summary>
 /// Builds a pg_restore -L list for a set of tables from the dump's own table of contents (pg_restore -l) and the

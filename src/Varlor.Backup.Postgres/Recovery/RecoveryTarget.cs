@@ -2,7 +2,7 @@ using System.Globalization;
 using Varlor.Backup.Engines.Wal;
 using Varlor.Backup.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Recovery;
 
 public enum RecoveryTargetKind { Latest, Immediate, Time, Lsn, Xid, Name }
 

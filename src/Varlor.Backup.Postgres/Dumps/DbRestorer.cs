@@ -1,9 +1,11 @@
 using Npgsql;
 using Varlor.Backup.Engines.Restoring;
+using Varlor.Backup.Postgres.Common;
+using Varlor.Backup.Postgres.Verification;
 using Varlor.Backup.Repository;
 using Repo = Varlor.Backup.Repository.Repository;
 
-namespace Varlor.Backup.Postgres;
+namespace Varlor.Backup.Postgres.Dumps;
 
 public sealed record RestoreRequest
 {
