@@ -10,7 +10,8 @@ namespace Varlor.Backup.Postgres.Tests;
 /// </summary>
 public sealed class WalHarness : IAsyncDisposable
 {
-    private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "varlor-backup.dll");
+    // Where the server's user can run it (the archiver and restore_command run as that user).
+    private static string Dll => SharedProgram.Dll();
     public const string Password = "wal test password";
 
     private WalHarness(string root) => Root = root;
@@ -24,7 +25,7 @@ public sealed class WalHarness : IAsyncDisposable
 
     /// <summary>The command line of this program as PostgreSQL runs it (absolute paths, no secrets).</summary>
     public string Command(string args) =>
-        $"VARLOR_WAL_SPOOL={Spool} DOTNET_NOLOGO=1 {DotnetHost} {Dll} --repo {Repo} --password-file {PasswordFile} {args}";
+        $"VARLOR_WAL_SPOOL={Spool} {SharedProgram.EnvironmentPrefix}{DotnetHost} {Dll} --repo {Repo} --password-file {PasswordFile} {args}";
 
     private static string DotnetHost => Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
 

@@ -18,7 +18,7 @@ public static class CopyCommand
     {
         var snapshots = new Argument<string[]>("SNAPSHOT") { Description = "Snapshots to copy: ids, prefixes or 'latest' (default: all)", Arity = ArgumentArity.ZeroOrMore };
         var from = new Option<string>("--from-repo") { Description = "Repository to copy from (a folder or s3:https://host/bucket/prefix)", Required = true };
-        var fromPassword = new Option<string?>("--from-password-file") { Description = "Read the source repository's password from this file (default: $VARLOR_FROM_PASSWORD)" };
+        var fromPassword = new Option<string?>("--from-password-file") { Description = "Read the source repository's password from this file (default: $VARLOR_FROM_PASSWORD_FILE, $VARLOR_FROM_PASSWORD_COMMAND, $VARLOR_FROM_PASSWORD)" };
         var to = new Option<string?>("--to-repo") { Description = "Repository to copy into (default: --repo / $VARLOR_REPOSITORY)" };
         var tags = new Option<string[]>("--tag") { Description = "Only snapshots with this tag (repeatable: all of them)" };
         var host = new Option<string?>("--host") { Description = "Only snapshots of this host" };
@@ -37,7 +37,7 @@ public static class CopyCommand
             if (sourceBackend.Location == targetBackend.Location) throw new VarlorException("--from-repo and the target are the same repository");
             if (!await sourceBackend.ExistsAsync(FileKind.Config, "config", ct)) throw new RepositoryNotFoundException(sourceBackend.Location);
             if (!await targetBackend.ExistsAsync(FileKind.Config, "config", ct)) throw new RepositoryNotFoundException(targetBackend.Location);
-            var sourcePassword = PasswordSource.Get(p.GetValue(fromPassword), "VARLOR_FROM_PASSWORD", "enter password for the source repository: ", confirm: false);
+            var sourcePassword = PasswordSource.Get(p.GetValue(fromPassword), "VARLOR_FROM", "--from-password-file", "enter password for the source repository: ", confirm: false);
             using var source = await Repository.Repository.OpenAsync(sourceBackend, sourcePassword, ct);
             using var target = await Repository.Repository.OpenAsync(targetBackend, GlobalOptions.Password(p), ct);
             await using var sourceLock = await RepositoryLock.AcquireAsync(source, exclusive: false, "copy", ct);

@@ -18,7 +18,7 @@ public static class GlobalOptions
 
     public static readonly Option<string?> PasswordFile = new("--password-file")
     {
-        Description = "Read the repository password from this file (default: $VARLOR_PASSWORD, else ask on a terminal)",
+        Description = "Read the repository password from this file (default: $VARLOR_PASSWORD_FILE, $VARLOR_PASSWORD_COMMAND, $VARLOR_PASSWORD, else ask on a terminal)",
         Recursive = true,
     };
 
@@ -62,7 +62,7 @@ public static class GlobalOptions
     }
 
     public static string Password(ParseResult p, bool confirm = false) =>
-        PasswordSource.Get(p.GetValue(PasswordFile), "VARLOR_PASSWORD", "enter password for repository: ", confirm);
+        PasswordSource.Get(p.GetValue(PasswordFile), "VARLOR", "--password-file", "enter password for repository: ", confirm);
 
     public static async Task<Repo> OpenAsync(ParseResult p, CancellationToken ct)
     {

@@ -8,13 +8,13 @@ public static class KeyCommand
 {
     public static Command Create()
     {
-        var newPasswordFile = new Option<string?>("--new-password-file") { Description = "Read the new password from this file (default: $VARLOR_NEW_PASSWORD, else ask)" };
+        var newPasswordFile = new Option<string?>("--new-password-file") { Description = "Read the new password from this file (default: $VARLOR_NEW_PASSWORD_FILE, $VARLOR_NEW_PASSWORD_COMMAND, $VARLOR_NEW_PASSWORD, else ask)" };
         var add = new Command("add", "Add a password that opens this repository") { newPasswordFile };
         add.SetAction(async (p, ct) =>
         {
             var output = GlobalOptions.Output(p);
             using var repo = await GlobalOptions.OpenAsync(p, ct);
-            var password = PasswordSource.Get(p.GetValue(newPasswordFile), "VARLOR_NEW_PASSWORD", "enter the new password: ", confirm: true);
+            var password = PasswordSource.Get(p.GetValue(newPasswordFile), "VARLOR_NEW", "--new-password-file", "enter the new password: ", confirm: true);
             await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: true, "key add", ct);
             var name = await repo.AddKeyAsync(password, ct);
             if (output.Json) output.WriteJson(new { id = name });

@@ -68,7 +68,11 @@ public static class PitrCommand
             return 0;
         }
         var tools = PgTools.Locate(pgBin, int.Parse(m.ServerVersion.Split('.')[0], CultureInfo.InvariantCulture));
-        var env = new Dictionary<string, string?> { ["VARLOR_PASSWORD"] = GlobalOptions.Password(p) };
+        // The password itself, not how we found it: a file or command of ours may not be reachable by the server's user.
+        var env = new Dictionary<string, string?>
+        {
+            ["VARLOR_PASSWORD"] = GlobalOptions.Password(p), ["VARLOR_PASSWORD_FILE"] = null, ["VARLOR_PASSWORD_COMMAND"] = null,
+        };
         var outcome = await RecoveredServer.StartAsync(Path.GetFullPath(dir), p.GetValue(o.Port), p.GetValue(o.OsUser), tools, env,
             TimeSpan.FromSeconds(p.GetValue(o.WaitSeconds)), ct);
         if (output.Json)

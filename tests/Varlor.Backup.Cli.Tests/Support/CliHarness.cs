@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Varlor.Testing;
 
 namespace Varlor.Backup.Cli.Tests.Support;
 
@@ -33,10 +34,14 @@ public sealed class CliHarness : IDisposable
         {
             // Drop root's privileges so that file permissions apply (root reads everything).
             psi.FileName = "setpriv";
-            foreach (var a in new[] { "--reuid=" + asUser, "--regid=" + asUser, "--clear-groups", "dotnet" }) psi.ArgumentList.Add(a);
+            foreach (var a in new[] { "--reuid=" + asUser, "--regid=" + asUser, "--clear-groups", "dotnet", SharedProgram.Dll() }) psi.ArgumentList.Add(a);
+            foreach (var (k, v) in SharedProgram.Environment) psi.Environment[k] = v;
         }
-        else psi.FileName = "dotnet";
-        psi.ArgumentList.Add(Dll);
+        else
+        {
+            psi.FileName = "dotnet";
+            psi.ArgumentList.Add(Dll);
+        }
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (k, v) in Env) psi.Environment[k] = v;
