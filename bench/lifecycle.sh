@@ -36,7 +36,7 @@ export HOME="$WORK/home" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 log "building"
 dotnet build "$ROOT/bench/Varlor.Bench.TreeGen/Varlor.Bench.TreeGen.csproj" -c Release -o "$WORK/treegen" >/dev/null
 (cd "$ROOT" && ./varlor-backup --help >/dev/null 2>&1)
-cp -a "$ROOT/artifacts/bin/varlor-backup" "$WORK/varlor-bin"
+cp -a "$ROOT/artifacts/install/varlor-backup" "$WORK/varlor-bin"
 VB="$WORK/varlor-bin/varlor-backup"
 TG="$WORK/treegen/varlor-treegen"
 

@@ -102,8 +102,8 @@ elif has_tool varlor; then
     VARLOR_NOTE="./varlor-backup --help failed: $(tail -n 3 "$WORK/logs/varlor-warmup.log" | tr '\n' ' ')"
   else
     # The launcher builds if needed, then runs the built program: time that program directly.
-    VARLOR_BIN=$(grep -o 'artifacts/bin/[A-Za-z0-9._/-]*varlor-backup' "$ROOT/varlor-backup" | head -n 1 || true)
-    VARLOR_BIN="$ROOT/${VARLOR_BIN:-artifacts/bin/varlor-backup/varlor-backup}"
+    VARLOR_BIN=$(grep -o 'artifacts/install/[A-Za-z0-9._/-]*varlor-backup' "$ROOT/varlor-backup" | head -n 1 || true)
+    VARLOR_BIN="$ROOT/${VARLOR_BIN:-artifacts/install/varlor-backup/varlor-backup}"
     [ ! -d "$VARLOR_BIN" ] || VARLOR_BIN="$VARLOR_BIN/varlor-backup"   # the launcher names the output folder
     if [ -x "$VARLOR_BIN" ]; then
       # Time a copy, so that a rebuild by someone else during the run cannot swap the program midway

@@ -14,12 +14,12 @@ public sealed class LauncherTests : IDisposable
     private readonly string _root = Path.Combine("/tmp", "varlor-launcher-" + Guid.NewGuid().ToString("N")[..10]);
     private string Checkout_ => Path.Combine(_root, "checkout");
     private string DotnetLog => Path.Combine(_root, "log", "dotnet-calls");
-    private string BackupExe => Path.Combine(Checkout_, "artifacts", "bin", "varlor-backup", "varlor-backup");
+    private string BackupExe => Path.Combine(Checkout_, "artifacts", "install", "varlor-backup", "varlor-backup");
 
     public LauncherTests()
     {
         foreach (var dir in new[] { "checkout/src/Varlor.Backup", "checkout/src/Varlor.Backup.Cli", "checkout/src/Varlor.Server",
-                     "checkout/artifacts/bin/varlor-backup", "checkout/artifacts/varlor-server", "fakebin", "log", "elsewhere" })
+                     "checkout/artifacts/install/varlor-backup", "checkout/artifacts/varlor-server", "fakebin", "log", "elsewhere" })
             Directory.CreateDirectory(Path.Combine(_root, dir));
         File.SetUnixFileMode(Path.Combine(_root, "log"), (UnixFileMode)0x1FF); // whoever runs the fake dotnet logs there
         foreach (var launcher in new[] { "varlor-backup", "varlor-server" })

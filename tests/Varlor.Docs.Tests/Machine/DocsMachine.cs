@@ -75,9 +75,22 @@ public static class DocsMachine
         try
         {
             if (_built) return;
-            foreach (var launcher in new[] { "varlor-backup", "varlor-server" })
-                await ProcessRunner.RunAsync("bash", [Path.Combine(Checkout.Root, launcher), "--version"],
-                    workingDirectory: Checkout.Root, timeout: TimeSpan.FromMinutes(10), ct: ct);
+            // ./install stages both programs (artifacts/install, also the checkout's ./varlor-backup build); the
+            // throw-away prefix is all it installs here. ./varlor-server builds artifacts/varlor-server.
+            var prefix = Path.Combine(Path.GetTempPath(), "varlor-docs-prefix-" + Guid.NewGuid().ToString("N")[..10]);
+            try
+            {
+                var install = await ProcessRunner.RunAsync("bash", [Path.Combine(Checkout.Root, "install"), "--prefix", prefix],
+                    workingDirectory: Checkout.Root, timeout: TimeSpan.FromMinutes(20), ct: ct);
+                if (install.ExitCode != 0) throw new InvalidOperationException("./install failed: " + install.Output);
+            }
+            finally
+            {
+                if (Directory.Exists(prefix)) Directory.Delete(prefix, recursive: true);
+            }
+
+            await ProcessRunner.RunAsync("bash", [Path.Combine(Checkout.Root, "varlor-server"), "--help"],
+                workingDirectory: Checkout.Root, timeout: TimeSpan.FromMinutes(10), ct: ct);
             _built = true;
         }
         finally

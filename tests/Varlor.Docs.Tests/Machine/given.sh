@@ -1,7 +1,7 @@
 # Sourced by machine.sh: the host the docs start from. Always Debian's PostgreSQL 15 cluster "main" on port 5432
 # (created as the postgresql-15 package does when missing); with "database" also the service's role and database;
 # with "production" also the service's role varlor_prod owning database
-# varlor, varlor-server (built by the test beforehand into $checkout/artifacts/varlor-server) copied to
+# varlor, varlor-server (staged by the test beforehand with ./install into $checkout/artifacts/install) copied to
 # /opt/varlor-server and running as OS user varlor with storage in /var/www/varlor/storage and logs in
 # /var/log/varlor, two tenants with a few uploads. Nothing here is a step of the docs.
 set -euo pipefail
@@ -22,7 +22,7 @@ fi
 id -u varlor >/dev/null 2>&1 || useradd --system --home-dir /var/www/varlor --shell /usr/sbin/nologin varlor
 install -d -o varlor -g varlor -m 0750 /var/www/varlor /var/www/varlor/storage /var/log/varlor
 install -d -m 0755 /etc/varlor
-cp -r "$checkout/artifacts/varlor-server" /opt/varlor-server
+cp -r "$checkout/artifacts/install/varlor-server" /opt/varlor-server
 admin_key=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 install -m 0600 /dev/null /etc/varlor/server.env
 cat >/etc/varlor/server.env <<ENV
