@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Varlor.Backup.Cli.Tests.Support;
 
@@ -58,6 +59,46 @@ public sealed class RestoreInPlaceTests
         // --force: the whole snapshot (only the test's tree) back in place.
         CliAssert.Success(await cli.RunAsync("restore", "latest", "--target", "/", "--force"));
         Assert.Equal("id,tenant\n1,tenant-abc\n2,102\n", File.ReadAllText(datasets + "/tenant-abc/102/export.csv"));
+    }
+
+    [Fact]
+    public async Task On_a_terminal_a_whole_snapshot_over_root_goes_on_only_after_yes()
+    {
+        var (cli, datasets) = await BackedUpTreeAsync();
+        using var _ = cli;
+        var file = datasets + "/tenant-abc/101/export.csv";
+        File.WriteAllText(file, "broken\n");
+
+        var refused = await OnTerminalAsync(cli, "no", "restore", "latest", "--target", "/");
+        Assert.True(refused.ExitCode == 1, refused.Output);
+        Assert.Contains("type yes to go on", refused.Output);
+        Assert.Contains("error: not confirmed: nothing was changed", refused.Output);
+        Assert.Equal("broken\n", File.ReadAllText(file));
+
+        var accepted = await OnTerminalAsync(cli, "yes", "restore", "latest", "--target", "/");
+        Assert.True(accepted.ExitCode == 0, accepted.Output);
+        Assert.Equal("id,tenant\n1,tenant-abc\n2,101\n", File.ReadAllText(file));
+    }
+
+    /// <summary>Runs the program on a pseudo-terminal (util-linux script) and types <paramref name="answer"/>.</summary>
+    private static async Task<(int ExitCode, string Output)> OnTerminalAsync(CliHarness cli, string answer, params string[] args)
+    {
+        var inner = cli.StartInfo(args);
+        var command = string.Join(' ', new[] { inner.FileName }.Concat(inner.ArgumentList).Select(a => "'" + a.Replace("'", "'\\''") + "'"));
+        var psi = new ProcessStartInfo("script", ["-qec", command, "/dev/null"])
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var (k, v) in inner.Environment) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        var errors = p.StandardError.ReadToEndAsync();
+        await p.StandardInput.WriteLineAsync(answer);
+        await p.StandardInput.FlushAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await p.WaitForExitAsync(cts.Token);
+        p.StandardInput.Close();
+        return (p.ExitCode, await output + await errors);
     }
 
     [Fact]
