@@ -360,7 +360,7 @@ public sealed class Restorer(Repo repo, IEngineReporter? reporter = null)
                     SetMetadata(fs, dest, node);
                 }
                 if (exists && st.IsDir) RemoveTree(dest);
-                File.Move(tmp, dest, overwrite: true);
+                UnixFiles.Rename(tmp, dest); // replaces a symlink found there, never what it points to
             }
             catch
             {

@@ -156,6 +156,60 @@ public sealed class InPlaceRestoreTests
     }
 
     [Fact]
+    public async Task A_symlink_where_a_file_belongs_is_replaced_and_what_it_points_to_is_untouched()
+    {
+        using var test = new TestRepo();
+        var live = test.Dir.Sub("varlor");
+        File.WriteAllText(live + "/data.csv", "mine\n");
+        var snap = (await test.BackupAsync(live)).SnapshotId;
+        var outsideDir = test.Dir.Sub("elsewhere");
+        File.WriteAllText(outsideDir + "/target.csv", "theirs\n");
+        File.Delete(live + "/data.csv");
+        File.CreateSymbolicLink(live + "/data.csv", outsideDir + "/target.csv");
+        Directory.CreateDirectory(outsideDir + "/folder");
+        File.CreateSymbolicLink(live + "/folder-link", outsideDir + "/folder");
+        var before = TreeAssert.Describe(outsideDir);
+
+        var result = await RestoreAsync(test, snap, new RestoreOptions { Target = "/", Includes = [live], Delete = true });
+        Assert.Empty(result.Errors);
+        Assert.Equal((1, 1), (result.Replaced, result.Deleted));
+        Assert.Equal(before, TreeAssert.Describe(outsideDir));
+        Assert.True(UnixStat.TryGet(live + "/data.csv", out var st, out _) && st.IsFile);
+        Assert.Equal("mine\n", File.ReadAllText(live + "/data.csv"));
+        Assert.False(Path.Exists(live + "/folder-link"));
+    }
+
+    [Fact]
+    public async Task Cancelled_midway_the_live_file_is_old_or_new_never_partial_and_no_temporary_file_remains()
+    {
+        using var test = new TestRepo();
+        var live = test.Dir.Sub("varlor");
+        new TreeGenerator(24).WriteRandom(live + "/big.bin", 48_000_000);
+        var snap = (await test.BackupAsync(live)).SnapshotId;
+        var original = File.ReadAllBytes(live + "/big.bin");
+        using var repo = await test.OpenAsync();
+        var snapshot = await repo.LoadSnapshotAsync(snap, CancellationToken.None);
+
+        // Cancel as soon as the first bytes are written; retried in case a fast machine finishes first.
+        var cancelled = false;
+        for (var attempt = 0; attempt < 5 && !cancelled; attempt++)
+        {
+            File.WriteAllText(live + "/big.bin", "edited since");
+            var restorer = new Restorer(repo);
+            using var cts = new CancellationTokenSource();
+            var run = restorer.RunAsync(snapshot, new RestoreOptions { Target = "/", Includes = [live], Workers = 1 }, cts.Token);
+            while (!run.IsCompleted && restorer.Progress.BytesDone == 0) await Task.Delay(1);
+            await cts.CancelAsync();
+            try { await run; }
+            catch (OperationCanceledException) { cancelled = true; }
+            var now = File.ReadAllBytes(live + "/big.bin");
+            Assert.True(now.AsSpan().SequenceEqual("edited since"u8) || now.AsSpan().SequenceEqual(original));
+            Assert.Empty(TempFiles(test.Dir.Path));
+        }
+        Assert.True(cancelled);
+    }
+
+    [Fact]
     public async Task A_file_that_fails_verification_keeps_its_live_content_and_no_temporary_file_remains()
     {
         using var test = new TestRepo();
