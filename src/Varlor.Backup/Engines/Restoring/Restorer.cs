@@ -37,6 +37,8 @@ public sealed class Restorer(Repo repo, IEngineReporter? reporter = null)
     private RestoreOptions _options = new() { Target = "" };
     /// <summary>The target with its symlinks resolved, without a trailing slash: "" for "/".</summary>
     private string _realTarget = "";
+    /// <summary>The snapshot's own paths: the folders above them hold only the way to them, not what was there.</summary>
+    private List<string> _roots = [];
     private long _filesRestored, _filesUnchanged, _bytesWritten, _symlinks, _filesDone, _bytesDone, _filesTotal, _bytesTotal;
     private long _created, _replaced, _deleted, _unchanged;
 
@@ -50,7 +52,8 @@ public sealed class Restorer(Repo repo, IEngineReporter? reporter = null)
         var includes = options.Includes.Select(RestorePath.Normalize).ToList();
         var named = includes.Count > 0 && !includes.Contains("/");
         // Without includes, what was backed up: the folders above it (/var, /var/www...) are only on the way.
-        if (!named) includes = snapshot.Paths.Count > 0 ? [.. snapshot.Paths.Select(RestorePath.Normalize)] : ["/"];
+        _roots = snapshot.Paths.Count > 0 ? [.. snapshot.Paths.Select(RestorePath.Normalize)] : ["/"];
+        if (!named) includes = _roots;
         var target = Path.GetFullPath(options.Target).TrimEnd('/');
         if (repo.Index.BlobCount == 0) await repo.LoadIndexAsync(ct);
         var absent = PrepareTarget(target);
@@ -140,8 +143,11 @@ public sealed class Restorer(Repo repo, IEngineReporter? reporter = null)
             switch (node.Type)
             {
                 case NodeType.Dir:
-                    var (dir, dirAbsent) = selected ? PrepareFolder(dest, node, absent) : PrepareParent(dest, node, absent);
-                    if (dir is not null) found |= await WalkAsync(node.Subtree!.Value, path, dir, selected, dirAbsent, includes, files, ct);
+                    // An include above the snapshot's paths (/var/www for /var/www/varlor/...) restores what lies below
+                    // it; the folder itself is only on the way: --delete there would remove what was never backed up.
+                    var restored = selected && RestorePath.IsSelected(path, _roots);
+                    var (dir, dirAbsent) = restored ? PrepareFolder(dest, node, absent) : PrepareParent(dest, node, absent);
+                    if (dir is not null) found |= await WalkAsync(node.Subtree!.Value, path, dir, restored, dirAbsent, includes, files, ct);
                     break;
                 case NodeType.File:
                     Interlocked.Increment(ref _filesTotal);

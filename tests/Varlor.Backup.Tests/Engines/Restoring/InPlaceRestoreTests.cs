@@ -89,6 +89,25 @@ public sealed class InPlaceRestoreTests
     }
 
     [Fact]
+    public async Task An_include_above_the_backed_up_path_deletes_nothing_beside_it()
+    {
+        using var test = new TestRepo();
+        var live = test.Dir.Sub("varlor");
+        File.WriteAllText(live + "/a.csv", "a\n");
+        var snap = (await test.BackupAsync(live)).SnapshotId;
+        File.WriteAllText(live + "/added.csv", "x\n");
+        File.WriteAllText(test.Dir.Path + "/never-backed-up", "keep me\n");
+        var beside = Outside(test.Dir.Path, live);
+
+        // The snapshot's tree holds the test folder only as the way to varlor/: its other entries were never backed up.
+        var result = await RestoreAsync(test, snap, new RestoreOptions { Target = "/", Includes = [test.Dir.Path], Delete = true });
+        Assert.Empty(result.Errors);
+        Assert.Equal(1, result.Deleted);
+        Assert.False(File.Exists(live + "/added.csv"));
+        Assert.Equal(beside, Outside(test.Dir.Path, live));
+    }
+
+    [Fact]
     public async Task A_dry_run_lists_each_change_and_makes_none()
     {
         using var test = new TestRepo();
