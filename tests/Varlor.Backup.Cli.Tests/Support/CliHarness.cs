@@ -16,6 +16,8 @@ public sealed class CliHarness : IDisposable
     /// <summary>The repository the program uses (VARLOR_REPOSITORY of <see cref="Env"/>).</summary>
     public string Repo => Env["VARLOR_REPOSITORY"]!;
     public Dictionary<string, string?> Env { get; } = new();
+    /// <summary>The folder the program starts in (relative paths on its command line are taken from there); null: the tests'.</summary>
+    public string? WorkingDirectory { get; set; }
 
     public CliHarness()
     {
@@ -29,7 +31,7 @@ public sealed class CliHarness : IDisposable
 
     public ProcessStartInfo StartInfo(IEnumerable<string> args, string? asUser = null)
     {
-        var psi = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        var psi = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = WorkingDirectory ?? "" };
         if (asUser is not null)
         {
             // Drop root's privileges so that file permissions apply (root reads everything).

@@ -42,5 +42,16 @@ public sealed class TestRepo : IDisposable
         return await new Restorer(repo).RunAsync(snap, new RestoreOptions { Target = target, Includes = includes }, CancellationToken.None);
     }
 
+    /// <summary>Flips one bit of the largest pack (the data pack of a small test) at <paramref name="offset"/>.</summary>
+    public void FlipBitInLargestPack(long offset)
+    {
+        var pack = Directory.GetFiles(RepoPath + "/data", "*", SearchOption.AllDirectories).OrderByDescending(f => new FileInfo(f).Length).First();
+        using var fs = new FileStream(pack, FileMode.Open, FileAccess.ReadWrite);
+        fs.Position = offset;
+        var b = fs.ReadByte();
+        fs.Position = offset;
+        fs.WriteByte((byte)(b ^ 0x01));
+    }
+
     public void Dispose() => Dir.Dispose();
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Varlor.Backup.Engines.FileSystem;
 
 /// <summary>lstat-like metadata through statx(2), whose layout is the same on every Linux architecture.</summary>
-public readonly record struct UnixStat(uint Mode, uint Uid, uint Gid, ulong Inode, ulong Device, long Size, long MtimeNs, long CtimeNs)
+public readonly record struct UnixStat(uint Mode, uint Uid, uint Gid, ulong Inode, ulong Device, long Size, long MtimeNs, long CtimeNs, uint Links = 1)
 {
     public const uint TypeMask = 0xF000, TypeFile = 0x8000, TypeDir = 0x4000, TypeSymlink = 0xA000;
     public bool IsFile => (Mode & TypeMask) == TypeFile;
@@ -31,7 +31,8 @@ public readonly record struct UnixStat(uint Mode, uint Uid, uint Gid, ulong Inod
             Device: ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140),
             Size: *(long*)(buffer + 40),
             MtimeNs: Ns(buffer + 112),
-            CtimeNs: Ns(buffer + 96));
+            CtimeNs: Ns(buffer + 96),
+            Links: *(uint*)(buffer + 16));
         return true;
     }
 }
@@ -55,14 +56,20 @@ internal static unsafe partial class NativeMethods
     {
         public long Seconds;
         public long Nanoseconds;
+
+        /// <summary>Nanoseconds since the epoch, before it too (the nanoseconds part is never negative).</summary>
+        public static Timespec FromNs(long ns)
+        {
+            var seconds = Math.DivRem(ns, 1_000_000_000L, out var rem);
+            return rem < 0 ? new Timespec { Seconds = seconds - 1, Nanoseconds = rem + 1_000_000_000L } : new Timespec { Seconds = seconds, Nanoseconds = rem };
+        }
     }
 
     /// <summary>Sets atime and mtime of a path (not following symlinks) with nanosecond precision.</summary>
     public static bool SetTimes(string path, long mtimeNs)
     {
         var times = stackalloc Timespec[2];
-        times[0] = times[1] = new Timespec { Seconds = Math.DivRem(mtimeNs, 1_000_000_000L, out var rem), Nanoseconds = rem };
-        if (rem < 0) { times[0].Seconds -= 1; times[0].Nanoseconds += 1_000_000_000L; times[1] = times[0]; }
+        times[0] = times[1] = Timespec.FromNs(mtimeNs);
         return utimensat(-100, path, times, 0x100 /* AT_SYMLINK_NOFOLLOW */) == 0;
     }
 }

@@ -77,14 +77,7 @@ public sealed class RestorerTests
         var snap = (await repo.BackupAsync(source)).SnapshotId;
 
         // Damage the data pack (the largest file in data/), in the middle of the blob.
-        var pack = Directory.GetFiles(repo.RepoPath + "/data", "*", SearchOption.AllDirectories).OrderByDescending(f => new FileInfo(f).Length).First();
-        using (var fs = new FileStream(pack, FileMode.Open, FileAccess.ReadWrite))
-        {
-            fs.Position = 1_000_000;
-            var b = fs.ReadByte();
-            fs.Position = 1_000_000;
-            fs.WriteByte((byte)(b ^ 0x01));
-        }
+        repo.FlipBitInLargestPack(1_000_000);
         var target = repo.Dir.Sub("out");
         var result = await repo.RestoreAsync(snap, target);
         var error = Assert.Single(result.Errors);
