@@ -15,13 +15,16 @@ public static class Program
             ForgetCommand.Create(),
             DbCommand.Create(), WalCommand.Create(),
             DiffCommand.Create(), StatsCommand.Create(), CheckCommand.Create(), PruneCommand.Create(), RepairCommand.Create(), KeyCommand.Create(), UnlockCommand.Create(),
-            CopyCommand.Create(),
+            CopyCommand.Create(), CompletionCommand.Create(),
         };
+        root.Subcommands.Add(HelpCommand.Create(root));
         GlobalOptions.AddTo(root);
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        // [suggest:N] "line" (the completion scripts) parses a partial line: its errors are not the user's.
+        if (parsed.Errors.Count > 0 && !(args.Length > 0 && args[0].StartsWith("[suggest", StringComparison.Ordinal)))
         {
-            Output.Error(parsed.Errors[0].Message + " (see --help)");
+            // One line, as every error: System.CommandLine lists allowed values on lines of their own.
+            Output.Error(string.Join(' ', parsed.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)) + " (see --help)");
             return ExitCodes.Failure;
         }
         try

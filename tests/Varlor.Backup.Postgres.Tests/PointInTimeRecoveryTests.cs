@@ -133,8 +133,8 @@ public sealed class PointInTimeRecoveryTests
         File.Delete(Path.Combine(h.Repo, "wal", lost));
         var status = await h.RunAsync("wal", "status");
         Assert.Equal(1, status.ExitCode);
-        Assert.Contains($"GAP: 1 segment(s) missing, {lost}", status.Stdout);
-        Assert.Contains($"gap of 1 segment(s) at {lost}", (await h.RunAsync("check")).Stderr);
+        Assert.Contains($"GAP: 1 segment missing, {lost}", status.Stdout);
+        Assert.Contains($"gap of 1 segment at {lost}", (await h.RunAsync("check")).Stderr);
         var beyond = await h.RunAsync("db", "restore", "--to-lsn", await h.ScalarAsync<string>("SELECT pg_current_wal_lsn()::text"), "--target-dir", Path.Combine(h.Root, "beyond"));
         beyond.AssertOneLineError(26, $"segment {lost} is missing");
     }

@@ -137,7 +137,7 @@ public sealed class WalPushFetchTests : IAsyncLifetime
         var status = await RunAsync("wal", "status");
         Assert.Equal(1, status.ExitCode);
         Assert.Contains("timeline 1: 4 segments", status.Stdout);
-        Assert.Contains("GAP: 1 segment(s) missing, 000000010000000000000003", status.Stdout);
+        Assert.Contains("GAP: 1 segment missing, 000000010000000000000003", status.Stdout);
         Assert.Contains("recoverable: nothing (no base backup on this timeline)", status.Stdout);
 
         var json = await RunAsync("wal", "status", "--json");
@@ -146,7 +146,7 @@ public sealed class WalPushFetchTests : IAsyncLifetime
 
         var check = await RunAsync("check", "--read-data");
         check.AssertSuccess();
-        Assert.Contains("timeline 1 has a gap of 1 segment(s) at 000000010000000000000003", check.Stderr);
+        Assert.Contains("timeline 1 has a gap of 1 segment at 000000010000000000000003", check.Stderr);
 
         // A damaged archived segment is found by check --read-data and refused by fetch.
         var stored = Path.Combine(_env["VARLOR_REPOSITORY"], "wal", "000000010000000000000002");

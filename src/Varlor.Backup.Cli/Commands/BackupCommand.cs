@@ -47,12 +47,12 @@ public static class BackupCommand
                 output.Line($"files: {sum.FilesNew} new, {sum.FilesChanged} changed, {sum.FilesUnmodified} unmodified");
                 output.Line($"dirs:  {sum.DirsNew} new, {sum.DirsChanged} changed, {sum.DirsUnmodified} unmodified");
                 output.Line($"added to the repository: {Format.Bytes(sum.DataAdded)} ({Format.Bytes(sum.DataAddedRaw)} before compression)");
-                output.Line($"processed {sum.TotalFilesProcessed} files, {Format.Bytes(sum.TotalBytesProcessed)} in {seconds:0.00}s");
+                output.Line($"processed {Format.Count(sum.TotalFilesProcessed, "file")}, {Format.Bytes(sum.TotalBytesProcessed)} in {seconds:0.00}s");
                 output.Line($"snapshot {result.SnapshotId.Short} saved");
             }
             if (result.FailedFiles.Count > 0)
             {
-                Output.Error($"{result.FailedFiles.Count} source file(s) could not be read and are not in the snapshot: {string.Join(", ", result.FailedFiles.Take(10))}");
+                Output.Error($"{Format.Count(result.FailedFiles.Count, "source file")} could not be read and are not in the snapshot: {string.Join(", ", result.FailedFiles.Take(10))}");
                 return ExitCodes.PartialBackup;
             }
             return 0;

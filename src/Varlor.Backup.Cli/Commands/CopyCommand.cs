@@ -20,15 +20,14 @@ public static class CopyCommand
         var from = new Option<string>("--from-repo") { Description = "Repository to copy from (a folder or s3:https://host/bucket/prefix)", Required = true };
         var fromPassword = new Option<string?>("--from-password-file") { Description = "Read the source repository's password from this file (default: $VARLOR_FROM_PASSWORD_FILE, $VARLOR_FROM_PASSWORD_COMMAND, $VARLOR_FROM_PASSWORD)" };
         var to = new Option<string?>("--to-repo") { Description = "Repository to copy into (default: --repo / $VARLOR_REPOSITORY)" };
-        var tags = new Option<string[]>("--tag") { Description = "Only snapshots with this tag (repeatable: all of them)" };
-        var host = new Option<string?>("--host") { Description = "Only snapshots of this host" };
-        var paths = new Option<string[]>("--path") { Description = "Only snapshots that backed up this path (repeatable: all of them)" };
+        var filter = new SnapshotFilterOptions();
         var since = new Option<DateTimeOffset?>("--since") { Description = "Only snapshots taken at or after this time (e.g. 2026-11-01 or 2026-11-01T02:00:00Z)" };
         var until = new Option<DateTimeOffset?>("--until") { Description = "Only snapshots taken before this time" };
         var cmd = new Command("copy", "Copy snapshots from another repository (different keys), sending only the data this one lacks")
         {
-            snapshots, from, fromPassword, to, tags, host, paths, since, until,
+            snapshots, from, fromPassword, to, since, until,
         };
+        filter.AddTo(cmd);
         cmd.SetAction(async (p, ct) =>
         {
             var output = GlobalOptions.Output(p);
@@ -44,8 +43,8 @@ public static class CopyCommand
             await using var targetLock = await RepositoryLock.AcquireAsync(target, exclusive: false, "copy", ct);
             var result = await new Copier(source, target).RunAsync(new CopyOptions
             {
-                Snapshots = p.GetValue(snapshots) ?? [], Tags = p.GetValue(tags) ?? [], Host = p.GetValue(host), Paths = p.GetValue(paths) ?? [],
-                Since = p.GetValue(since), Until = p.GetValue(until),
+                Snapshots = p.GetValue(snapshots) ?? [],
+                Filter = filter.Get(p) with { Since = p.GetValue(since), Until = p.GetValue(until) },
             }, ct);
             if (output.Json)
             {
@@ -60,8 +59,8 @@ public static class CopyCommand
             else
             {
                 foreach (var c in result.Copied) output.Line($"snapshot {c.Source.Short} copied as {c.Target.Short}");
-                if (result.AlreadyCopied.Count > 0) output.Line($"{result.AlreadyCopied.Count} snapshot(s) were already copied");
-                output.Line($"added {result.BlobsAdded} blobs ({Format.Bytes(result.BytesAdded)}) to {target.Backend.Location}");
+                if (result.AlreadyCopied.Count > 0) output.Line($"{Format.Count(result.AlreadyCopied.Count, "snapshot was", "snapshots were")} already copied");
+                output.Line($"added {Format.Count(result.BlobsAdded, "blob")} ({Format.Bytes(result.BytesAdded)}) to {target.Backend.Location}");
             }
             return 0;
         });

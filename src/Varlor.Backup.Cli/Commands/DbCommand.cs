@@ -6,6 +6,7 @@ using Varlor.Backup.Postgres.Dumps;
 using Varlor.Backup.Postgres.Verification;
 using Varlor.Backup.Repository;
 using Varlor.Backup.Repository.Locks;
+using Varlor.Backup.Repository.Snapshots;
 
 namespace Varlor.Backup.Cli.Commands;
 
@@ -46,7 +47,10 @@ public static class DbCommand
             var settings = Settings(p);
             using var repo = await GlobalOptions.OpenAsync(p, ct);
             await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "db dump", ct);
-            var result = await new DbDumper(repo, settings).RunAsync(new DumpOptions { PgBin = p.GetValue(PgBin), Tags = p.GetValue(tags) ?? [] }, ct);
+            var dumper = new DbDumper(repo, settings);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var result = await ProgressDisplay.RunAsync(output, "db dump", () => new ProgressSample(0, 0, dumper.BytesDone, 0, clock.Elapsed),
+                dumper.RunAsync(new DumpOptions { PgBin = p.GetValue(PgBin), Tags = p.GetValue(tags) ?? [] }, ct), unit: null);
             var m = result.Manifest;
             var sum = result.Backup.Snapshot.Summary!;
             if (output.Json)
@@ -77,6 +81,8 @@ public static class DbCommand
         var cmd = new Command("restore", "Restore a dump into a new database, or in place; row counts are compared with those recorded; or a base backup into a folder, to a point in time")
             { snapshot, target, inPlace, force, tables, jobs, maintenance, temp, targetDir };
         pitr.AddTo(cmd);
+        var filter = new SnapshotFilterOptions();
+        filter.AddTo(cmd);
         cmd.SetAction(async (p, ct) =>
         {
             var output = GlobalOptions.Output(p);
@@ -86,16 +92,19 @@ public static class DbCommand
             if (p.GetValue(targetDir) is { } dir)
             {
                 if (targetDb is not null || replace || names.Length > 0) throw new VarlorException("--target-dir restores a base backup: do not combine it with --target-db, --in-place or --table");
+                if (recoveryTarget is not null && !filter.Get(p).IsEmpty)
+                    throw new VarlorException("--tag, --host and --path do not apply to point-in-time recovery (it picks the base backup the target needs): give the base backup's id");
                 return recoveryTarget is not null
                     ? await PitrCommand.RunAsync(p, output, pitr, recoveryTarget, p.GetValue(snapshot)!, dir, p.GetValue(PgBin), ct)
-                    : await RestoreClusterAsync(p, output, p.GetValue(snapshot)!, dir, ct);
+                    : await RestoreClusterAsync(p, output, p.GetValue(snapshot)!, filter.Get(p), dir, ct);
             }
             if (recoveryTarget is not null) throw new VarlorException("--to-time, --to-lsn, --to-xid, --to-name, --immediate and --latest recover a base backup: give --target-dir");
             if ((targetDb is null) == !replace) throw new VarlorException("give either --target-db NAME (a new database) or --in-place");
             if (p.GetValue(jobs) < 1) throw new VarlorException("--jobs must be at least 1");
             using var repo = await GlobalOptions.OpenAsync(p, ct);
             await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "db restore", ct);
-            var dump = await StoredDump.LoadAsync(repo, p.GetValue(snapshot)!, ct);
+            var chosen = await SnapshotSelector.FindAsync(repo, p.GetValue(snapshot)!, filter.Get(p) with { Kind = SnapshotKind.Dump }, ct);
+            var dump = await StoredDump.LoadAsync(repo, chosen.Id.ToString(), ct);
             var restorer = new DbRestorer(repo, settings, dump);
             var request = new RestoreRequest
             {
@@ -232,12 +241,12 @@ public static class DbCommand
         return cmd;
     }
 
-    private static async Task<int> RestoreClusterAsync(ParseResult p, Output output, string reference, string dir, CancellationToken ct)
+    private static async Task<int> RestoreClusterAsync(ParseResult p, Output output, string reference, SnapshotFilter filter, string dir, CancellationToken ct)
     {
         using var repo = await GlobalOptions.OpenAsync(p, ct);
         await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "db restore", ct);
         await repo.LoadIndexAsync(ct);
-        var snap = reference == "latest" ? await LatestBaseBackupAsync(repo, ct) : await repo.FindSnapshotAsync(reference, ct);
+        var snap = await SnapshotSelector.FindAsync(repo, reference, filter with { Kind = SnapshotKind.BaseBackup }, ct);
         var m = await DataDirRestore.RunAsync(repo, snap, dir, ct);
         output.Line($"restored base backup {snap.Id.Short} of cluster {m.SystemIdentifier} (PostgreSQL {m.ServerVersion}, {Format.Time(m.Started)}) into {dir}; archiving is off in its postgresql.auto.conf");
         Output.Result($"start it as the cluster's owner (chown -R postgres {dir} first when restored as root): pg_ctl -D {dir} -o '-p PORT' start");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Varlor.Backup.Cli.Terminal;
 using Varlor.Backup.Engines.Diffing;
+using Varlor.Backup.Repository.Snapshots;
 
 namespace Varlor.Backup.Cli.Commands;
 
@@ -8,15 +9,17 @@ public static class DiffCommand
 {
     public static Command Create()
     {
-        var first = new Argument<string>("SNAPSHOT1");
-        var second = new Argument<string>("SNAPSHOT2");
+        var first = new Argument<string>("SNAPSHOT1") { Description = "Snapshot id, unique prefix, or 'latest' (within the filters)" };
+        var second = new Argument<string>("SNAPSHOT2") { Description = "Snapshot id, unique prefix, or 'latest' (within the filters)" };
         var cmd = new Command("diff", "Show what changed between two snapshots (+ added, - removed, M modified, U metadata only)") { first, second };
+        var filter = new SnapshotFilterOptions();
+        filter.AddTo(cmd);
         cmd.SetAction(async (p, ct) =>
         {
             var output = GlobalOptions.Output(p);
             using var repo = await GlobalOptions.OpenAsync(p, ct);
-            var a = await repo.FindSnapshotAsync(p.GetValue(first)!, ct);
-            var b = await repo.FindSnapshotAsync(p.GetValue(second)!, ct);
+            var a = await SnapshotSelector.FindAsync(repo, p.GetValue(first)!, filter.Get(p), ct);
+            var b = await SnapshotSelector.FindAsync(repo, p.GetValue(second)!, filter.Get(p), ct);
             await repo.LoadIndexAsync(ct);
             var changes = await SnapshotDiff.CompareAsync(repo, a.Tree, b.Tree, ct);
             if (output.Json)

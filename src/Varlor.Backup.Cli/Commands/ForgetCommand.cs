@@ -27,15 +27,15 @@ public static class ForgetCommand
         var withinYearly = Duration("--keep-within-yearly", "Keep the newest snapshot of each year in the DURATION before the newest snapshot (e.g. 2y)");
         var keepTags = new Option<string[]>("--keep-tag") { Description = "Keep every snapshot with this tag (repeatable: any of them)", HelpName = "TAG" };
         var groupBy = new Option<string?>("--group-by", "-g") { Description = "Apply the policy per group of host, paths, tags (comma-separated; '' for one group; default host,paths)", HelpName = "LIST" };
-        var host = new Option<string?>("--host") { Description = "Only consider snapshots of this host" };
-        var tags = new Option<string[]>("--tag") { Description = "Only consider snapshots with this tag (repeatable: all of them)" };
+        var filter = new SnapshotFilterOptions();
         var zone = new Option<string?>("--time-zone") { Description = "Time zone of the hour/day/week/month/year buckets, an IANA id such as Europe/Berlin (default: this machine's)", HelpName = "ZONE" };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Show what would be kept and removed; remove nothing" };
         var prune = new Option<bool>("--prune") { Description = "Then remove the data no snapshot references any more" };
         var cmd = new Command("forget", "Remove snapshots according to a retention policy (grandfather-father-son), per group of host and paths")
         {
-            last, hourly, daily, weekly, monthly, yearly, within, withinHourly, withinDaily, withinWeekly, withinMonthly, withinYearly, keepTags, groupBy, host, tags, zone, dryRun, prune, PruneCommand.MaxUnused,
+            last, hourly, daily, weekly, monthly, yearly, within, withinHourly, withinDaily, withinWeekly, withinMonthly, withinYearly, keepTags, groupBy, zone, dryRun, prune, PruneCommand.MaxUnused,
         };
+        filter.AddTo(cmd);
         cmd.SetAction(async (p, ct) =>
         {
             var output = GlobalOptions.Output(p);
@@ -56,9 +56,7 @@ public static class ForgetCommand
             using var repo = await GlobalOptions.OpenAsync(p, ct);
             await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: true, "forget", ct);
             var problems = new List<string>();
-            var onlyTags = p.GetValue(tags) ?? [];
-            var snapshots = (await repo.LoadSnapshotsAsync(ct, problems))
-                .Where(s => onlyTags.All(s.Tags.Contains) && (p.GetValue(host) is not { } h || s.Hostname == h)).ToList();
+            var snapshots = (await repo.LoadSnapshotsAsync(ct, problems)).Where(filter.Get(p).Matches).ToList();
             foreach (var problem in problems) Output.Error(problem);
             var byId = snapshots.ToDictionary(s => s.Id);
             var groups = RetentionEngine.ApplyGrouped(policy, snapshots, grouping, timeZone, DateTimeOffset.UtcNow);
@@ -109,20 +107,20 @@ public static class ForgetCommand
                 var gone = gr.Removed.ToList();
                 output.Line("");
                 output.Line($"{gr.Key}:");
-                output.Line($"keep {kept.Count} snapshot(s):");
+                output.Line($"keep {Format.Count(kept.Count, "snapshot")}:");
                 if (kept.Count > 0) Table(output, kept.Select(d => (byId[d.Snapshot.Id], string.Join(", ", d.Reasons))), withReasons: true);
                 if (gone.Count > 0)
                 {
-                    output.Line($"{(isDryRun ? "would remove" : "remove")} {gone.Count} snapshot(s):");
+                    output.Line($"{(isDryRun ? "would remove" : "remove")} {Format.Count(gone.Count, "snapshot")}:");
                     Table(output, gone.Select(d => (byId[d.Snapshot.Id], "")), withReasons: false);
                 }
             }
             output.Line("");
             Output.Result(isDryRun
-                ? $"dry run: {toRemove.Count} snapshot(s) would be removed, nothing was changed"
-                : $"removed {removed} snapshot(s)");
+                ? $"dry run: {Format.Count(toRemove.Count, "snapshot")} would be removed, nothing was changed"
+                : $"removed {Format.Count(removed, "snapshot")}");
             if (pruned is not null)
-                Output.Result($"prune: {(isDryRun ? "would free" : "freed")} {Format.Bytes(pruned.BytesFreed)} ({pruned.PacksDeleted} packs deleted, {pruned.PacksRepacked} repacked)");
+                Output.Result($"prune: {(isDryRun ? "would free" : "freed")} {Format.Bytes(pruned.BytesFreed)} ({Format.Count(pruned.PacksDeleted, "pack")} deleted, {pruned.PacksRepacked} repacked)");
             if (walExpiry is not null) PruneCommand.PrintWal(output, walExpiry, isDryRun);
             return problems.Count > 0 ? 1 : 0;
         });

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Varlor.Backup.Cli.Terminal;
 using Varlor.Backup.Engines.Diffing;
+using Varlor.Backup.Repository.Snapshots;
 
 namespace Varlor.Backup.Cli.Commands;
 
@@ -10,12 +11,14 @@ public static class LsCommand
     {
         var snapshot = new Argument<string>("SNAPSHOT") { Description = "Snapshot id, unique prefix, or 'latest'" };
         var path = new Argument<string?>("PATH") { Description = "Only this path and what is under it", Arity = ArgumentArity.ZeroOrOne };
+        var filter = new SnapshotFilterOptions();
         var cmd = new Command("ls", "List the files of a snapshot") { snapshot, path };
+        filter.AddTo(cmd);
         cmd.SetAction(async (p, ct) =>
         {
             var output = GlobalOptions.Output(p);
             using var repo = await GlobalOptions.OpenAsync(p, ct);
-            var snap = await repo.FindSnapshotAsync(p.GetValue(snapshot)!, ct);
+            var snap = await SnapshotSelector.FindAsync(repo, p.GetValue(snapshot)!, filter.Get(p), ct);
             await repo.LoadIndexAsync(ct);
             var entries = new List<object>();
             await foreach (var (nodePath, node) in TreeWalker.WalkAsync(repo, snap.Tree, p.GetValue(path), ct))

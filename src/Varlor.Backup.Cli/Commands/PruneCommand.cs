@@ -39,14 +39,14 @@ public static class PruneCommand
         if (output.Json)
         {
             // The pack report's fields stay at the top (scripts read them); WAL retention beside them.
-            var node = System.Text.Json.JsonSerializer.SerializeToNode(report, RepoJson.Indented)!.AsObject();
-            node["wal"] = System.Text.Json.JsonSerializer.SerializeToNode(wal, RepoJson.Indented);
+            var node = System.Text.Json.JsonSerializer.SerializeToNode(report, Output.JsonOptions)!.AsObject();
+            node["wal"] = System.Text.Json.JsonSerializer.SerializeToNode(wal, Output.JsonOptions);
             output.WriteJson(node);
             return;
         }
         PrintWal(output, wal, dryRun);
-        output.Line($"{report.Snapshots} snapshots use {Format.Bytes(report.UsedBytes)}; {Format.Bytes(report.UnusedBytes)} unused in {report.PacksBefore} packs");
-        output.Line($"{(dryRun ? "would delete" : "deleted")} {report.PacksDeleted} packs, {(dryRun ? "would repack" : "repacked")} {report.PacksRepacked}; " +
+        output.Line($"{Format.Count(report.Snapshots, "snapshot")} use{(report.Snapshots == 1 ? "s" : "")} {Format.Bytes(report.UsedBytes)}; {Format.Bytes(report.UnusedBytes)} unused in {Format.Count(report.PacksBefore, "pack")}");
+        output.Line($"{(dryRun ? "would delete" : "deleted")} {Format.Count(report.PacksDeleted, "pack")}, {(dryRun ? "would repack" : "repacked")} {report.PacksRepacked}; " +
             $"{(dryRun ? "would free" : "freed")} {Format.Bytes(report.BytesFreed)}; {Format.Bytes(report.UnusedBytesAfter)} unused remain");
     }
 
@@ -55,7 +55,7 @@ public static class PruneCommand
     {
         if (wal.Note is not null) output.Line("wal: " + wal.Note);
         else if (wal.KeptFrom is not null)
-            output.Line($"wal: {(dryRun ? "would remove" : "removed")} {wal.Deleted} file(s) ({Format.Bytes(wal.BytesFreed)}) older than base backup {wal.OldestBackup}; kept from {wal.KeptFrom}");
+            output.Line($"wal: {(dryRun ? "would remove" : "removed")} {Format.Count(wal.Deleted, "file")} ({Format.Bytes(wal.BytesFreed)}) older than base backup {wal.OldestBackup}; kept from {wal.KeptFrom}");
     }
 
     public static double ParseMaxUnused(string? value)

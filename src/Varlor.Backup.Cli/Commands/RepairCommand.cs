@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Varlor.Backup.Cli.Terminal;
 using Varlor.Backup.Engines.Repairing;
 using Varlor.Backup.Repository.Locks;
 
@@ -17,7 +18,7 @@ public static class RepairCommand
             await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: true, "repair index", ct);
             var report = await new IndexRepair(repo, output).RunAsync(p.GetValue(readData), ct);
             if (output.Json) output.WriteJson(report);
-            else output.Line($"indexed {report.Blobs} blobs in {report.Packs} packs ({report.UnreadablePacks} unreadable packs, {report.DamagedBlobs} damaged blobs left out); replaced {report.IndexFilesReplaced} index files");
+            else output.Line($"indexed {Format.Count(report.Blobs, "blob")} in {Format.Count(report.Packs, "pack")} ({Format.Count(report.UnreadablePacks, "unreadable pack")}, {Format.Count(report.DamagedBlobs, "damaged blob")} left out); replaced {Format.Count(report.IndexFilesReplaced, "index file")}");
             return 0;
         });
 
@@ -36,10 +37,10 @@ public static class RepairCommand
             }
             foreach (var r in repaired)
             {
-                output.Line($"snapshot {r.Original.Short} -> {r.Repaired.Short}: dropped {r.DroppedPaths.Count} path(s)");
+                output.Line($"snapshot {r.Original.Short} -> {r.Repaired.Short}: dropped {Format.Count(r.DroppedPaths.Count, "path")}");
                 foreach (var d in r.DroppedPaths) output.Line("  - " + d);
             }
-            output.Line(repaired.Count == 0 ? "no snapshot needs repair" : $"{repaired.Count} snapshot(s) repaired");
+            output.Line(repaired.Count == 0 ? "no snapshot needs repair" : $"{Format.Count(repaired.Count, "snapshot")} repaired");
             return 0;
         });
         return new Command("repair", "Repair what can be repaired after damage (see 'check')") { index, snapshots };

@@ -3,6 +3,7 @@ using Varlor.Backup.Cli.Terminal;
 using Varlor.Backup.Engines.Restoring;
 using Varlor.Backup.Repository;
 using Varlor.Backup.Repository.Locks;
+using Varlor.Backup.Repository.Snapshots;
 
 namespace Varlor.Backup.Cli.Commands;
 
@@ -13,7 +14,9 @@ public static class RestoreCommand
         var snapshot = new Argument<string>("SNAPSHOT") { Description = "Snapshot id, unique prefix, or 'latest'" };
         var target = new Option<string>("--target", "-t") { Description = "Folder to restore into; / puts files back where they were", Required = true };
         var include = new Option<string[]>("--include", "-i") { Description = "Restore only this path as 'ls' shows it (repeatable; a relative path is taken from the current folder)" };
+        var filter = new SnapshotFilterOptions();
         var cmd = new Command("restore", "Restore a snapshot, a folder or a file from it") { snapshot, target, include };
+        filter.AddTo(cmd);
         var delete = new Option<bool>("--delete") { Description = "Also remove what the snapshot does not have under the included paths (or the snapshot's own paths)" };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List what would be created, replaced and deleted; change nothing" };
         var force = new Option<bool>("--force") { Description = "Restore a whole snapshot over / without asking (required without a terminal)" };
@@ -31,7 +34,7 @@ public static class RestoreCommand
             ConfirmWholeSnapshotOverRoot(options, p.GetValue(force));
             using var repo = await GlobalOptions.OpenAsync(p, ct);
             await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "restore", ct);
-            var snap = await repo.FindSnapshotAsync(p.GetValue(snapshot)!, ct);
+            var snap = await SnapshotSelector.FindAsync(repo, p.GetValue(snapshot)!, filter.Get(p), ct);
             var restorer = new Restorer(repo, output);
             var result = await ProgressDisplay.RunAsync(output, "restore", () =>
             {
@@ -51,12 +54,12 @@ public static class RestoreCommand
             else
             {
                 var deleted = options.Delete ? $", {result.Deleted} deleted" : "";
-                output.Line($"restored snapshot {snap.Id.Short}: {result.FilesRestored} files written ({Format.Bytes(result.BytesWritten)}), {result.FilesUnchanged} already identical, {result.DirsRestored} folders, {result.SymlinksRestored} symlinks{deleted}");
+                output.Line($"restored snapshot {snap.Id.Short}: {Format.Count(result.FilesRestored, "file")} written ({Format.Bytes(result.BytesWritten)}), {result.FilesUnchanged} already identical, {Format.Count(result.DirsRestored, "folder")}, {Format.Count(result.SymlinksRestored, "symlink")}{deleted}");
             }
             if (result.Errors.Count == 0) return 0;
             Output.Error(options.DryRun
-                ? $"{result.Errors.Count} item(s) could not be restored as things stand (listed above)"
-                : $"{result.Errors.Count} item(s) could not be restored (listed above); nothing was written for them");
+                ? $"{Format.Count(result.Errors.Count, "item")} could not be restored as things stand (listed above)"
+                : $"{Format.Count(result.Errors.Count, "item")} could not be restored (listed above); nothing was written for them");
             return 1;
         });
         return cmd;

@@ -7,17 +7,15 @@ public static class SnapshotsCommand
 {
     public static Command Create()
     {
-        var tag = new Option<string[]>("--tag") { Description = "Only snapshots with this tag (repeatable)" };
-        var host = new Option<string?>("--host") { Description = "Only snapshots of this host" };
-        var cmd = new Command("snapshots", "List snapshots, oldest first") { tag, host };
+        var filter = new SnapshotFilterOptions();
+        var cmd = new Command("snapshots", "List snapshots, oldest first");
+        filter.AddTo(cmd);
         cmd.SetAction(async (p, ct) =>
         {
             var output = GlobalOptions.Output(p);
             using var repo = await GlobalOptions.OpenAsync(p, ct);
             var problems = new List<string>();
-            var tags = p.GetValue(tag) ?? [];
-            var snapshots = (await repo.LoadSnapshotsAsync(ct, problems))
-                .Where(s => tags.All(s.Tags.Contains) && (p.GetValue(host) is not { } h || s.Hostname == h)).ToList();
+            var snapshots = (await repo.LoadSnapshotsAsync(ct, problems)).Where(filter.Get(p).Matches).ToList();
             foreach (var problem in problems) Output.Error(problem);
             if (output.Json)
             {
@@ -31,7 +29,7 @@ public static class SnapshotsCommand
             Output.Result($"{"ID",-8}  {"Time",-20}  {"Host",-16}  {"Size",10}  {"Tags",-20}  Paths");
             foreach (var s in snapshots)
                 Output.Result($"{s.Id.Short,-8}  {Format.Time(s.Time),-20}  {s.Hostname,-16}  {Format.Bytes(s.Summary?.TotalBytesProcessed ?? 0),10}  {string.Join(",", s.Tags),-20}  {string.Join(" ", s.Paths)}");
-            output.Line($"{snapshots.Count} snapshot(s)");
+            output.Line($"{Format.Count(snapshots.Count, "snapshot")}");
             return problems.Count > 0 ? 1 : 0;
         });
         return cmd;

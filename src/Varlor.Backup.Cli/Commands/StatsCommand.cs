@@ -25,10 +25,10 @@ public static class StatsCommand
                 return 0;
             }
             Output.Result($"snapshots:              {s.Snapshots}");
-            Output.Result($"latest snapshot:        {s.LatestSnapshotFiles} files, {Format.Bytes(s.LatestSnapshotBytes)}");
+            Output.Result($"latest snapshot:        {Format.Count(s.LatestSnapshotFiles, "file")}, {Format.Bytes(s.LatestSnapshotBytes)}");
             Output.Result($"all snapshots together: {Format.Bytes(s.AllSnapshotsBytes)}");
             Output.Result($"unique data:            {Format.Bytes(s.UniqueRawBytes)} in {s.DataBlobs} chunks and {s.TreeBlobs} trees");
-            Output.Result($"repository size:        {Format.Bytes(s.PackBytes)} in {s.Packs} packs");
+            Output.Result($"repository size:        {Format.Bytes(s.PackBytes)} in {Format.Count(s.Packs, "pack")}");
             Output.Result($"space saving:           {s.SpaceSavingRatio:0.00}x (deduplication x compression)");
             return 0;
         });

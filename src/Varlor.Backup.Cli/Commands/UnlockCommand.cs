@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Varlor.Backup.Cli.Terminal;
 using Varlor.Backup.Repository.Locks;
 
 namespace Varlor.Backup.Cli.Commands;
@@ -15,7 +16,7 @@ public static class UnlockCommand
             using var repo = await GlobalOptions.OpenAsync(p, ct);
             var removed = await RepositoryLock.RemoveStaleAsync(repo, p.GetValue(all), ct);
             if (output.Json) output.WriteJson(new { removed });
-            else output.Line($"removed {removed} lock(s)");
+            else output.Line($"removed {Format.Count(removed, "lock")}");
             return 0;
         });
         return cmd;

@@ -44,7 +44,7 @@ public static class WalCommand
                 return 0;
             }
             var what = report.Outcome == WalPushOutcome.Stored ? "archived" : report.FromAck ? "already archived (batch)" : "already archived, identical";
-            output.Line($"{report.Name}: {what}" + (report.Ahead.Count > 0 ? $"; {report.Ahead.Count} more ready file(s) archived ahead" : ""));
+            output.Line($"{report.Name}: {what}" + (report.Ahead.Count > 0 ? $"; {Format.Count(report.Ahead.Count, "more ready file")} archived ahead" : ""));
             return 0;
         });
         return cmd;
@@ -75,22 +75,30 @@ public static class WalCommand
 
     private static Command Status()
     {
-        var cmd = new Command("status", "Per timeline: archived segments, gaps, and the window that can be recovered to; exit 1 on a gap");
+        var cmd = new Command("status", "Per timeline: archived segments, gaps, and the window that can be recovered to; exit 1 on a gap or when nothing is recoverable");
         cmd.SetAction(async (p, ct) =>
         {
             var output = GlobalOptions.Output(p);
             using var repo = await GlobalOptions.OpenAsync(p, ct);
             var status = await WalStatus.LoadAsync(repo, ct);
-            if (output.Json)
+            if (output.Json) output.WriteJson(ToJson(status));
+            else Print(status, output.Line);
+            if (NothingRecoverable(status) is { } reason)
             {
-                output.WriteJson(ToJson(status));
-                return status.HasGaps ? 1 : 0;
+                Output.Error("nothing is recoverable: " + reason);
+                return ExitCodes.Failure;
             }
-            Print(status, output.Line);
-            return status.HasGaps ? 1 : 0;
+            return status.HasGaps ? ExitCodes.Failure : ExitCodes.Success;
         });
         return cmd;
     }
+
+    /// <summary>Why no point in time can be recovered from the archive, or null when one can.</summary>
+    private static string? NothingRecoverable(WalStatus s) =>
+        s.Timelines.Exists(t => t.Ranges.Count > 0) ? null
+        : s.Files == 0 ? "no WAL archived yet (is archive_command 'varlor-backup wal push %p' set?)"
+        : s.BaseBackups.Count == 0 ? "no base backup to start from (run 'varlor-backup db basebackup')"
+        : "no base backup is followed by archived WAL (" + string.Join("; ", s.Timelines.Select(t => $"timeline {t.Timeline}: {t.Problem}")) + ")";
 
     public static object ToJson(WalStatus s) => new
     {
@@ -112,13 +120,13 @@ public static class WalCommand
     /// <summary>The human-readable report (also printed by check when the repository archives WAL).</summary>
     public static void Print(WalStatus s, Action<string> line)
     {
-        line($"WAL archive: {s.Files} files ({Format.Bytes(s.StoredBytes)} stored), {s.BaseBackups.Count} base backup(s)");
+        line($"WAL archive: {Format.Count(s.Files, "file")} ({Format.Bytes(s.StoredBytes)} stored), {Format.Count(s.BaseBackups.Count, "base backup")}");
         if (s.Timelines.Count == 0) line("  no WAL segments archived yet");
         foreach (var t in s.Timelines)
         {
-            line($"  timeline {t.Timeline}: {t.Segments} segments, {t.FirstSegment} .. {t.LastSegment}");
+            line($"  timeline {t.Timeline}: {Format.Count(t.Segments, "segment")}, {t.FirstSegment} .. {t.LastSegment}");
             foreach (var g in t.Gaps)
-                line($"    GAP: {g.Last - g.First + 1} segment(s) missing, {g.FirstName}{(g.Last > g.First ? " .. " + g.LastName : "")}");
+                line($"    GAP: {Format.Count((long)(g.Last - g.First + 1), "segment")} missing, {g.FirstName}{(g.Last > g.First ? " .. " + g.LastName : "")}");
             if (t.Ranges.Count == 0) line($"    recoverable: nothing ({t.Problem})");
             foreach (var r in t.Ranges)
                 line($"    recoverable: from {Format.Time(r.FromTime)} (base backup {r.FromBackup}, LSN {WalFileName.FormatLsn(r.FromLsn)}) to {(r.ToTime is { } to ? Format.Time(to) : "?")} (LSN {WalFileName.FormatLsn(r.ToLsn)}, segment {r.ToSegment})");

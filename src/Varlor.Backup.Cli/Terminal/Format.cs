@@ -13,6 +13,10 @@ public static class Format
         return u == 0 ? $"{bytes} B" : v.ToString("0.0", CultureInfo.InvariantCulture) + " " + units[u];
     }
 
+    /// <summary>"1 folder", "2 folders", "0 files": a count with its noun in the right number (plural: noun + s unless given).</summary>
+    public static string Count(long n, string noun, string? plural = null) =>
+        n.ToString(CultureInfo.InvariantCulture) + " " + (n == 1 ? noun : plural ?? noun + "s");
+
     public static string Time(DateTimeOffset t) => t.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     public static string Mode(Repository.Trees.NodeType type, uint mode)

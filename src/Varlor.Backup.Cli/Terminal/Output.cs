@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Varlor.Backup.Engines.Archiving;
 using Varlor.Backup.Repository;
@@ -22,9 +23,15 @@ public sealed class Output(bool json, bool quiet) : IEngineReporter
     /// <summary>Text output that is the command's result (printed even with --quiet).</summary>
     public static void Result(string text) => Console.Out.WriteLine(text);
 
+    /// <summary>
+    /// Output JSON: the repository's naming, indented, and escaping only what JSON requires, so that '+', '&lt;' or
+    /// non-ASCII names read as written (output is never embedded in HTML, the default encoder's concern).
+    /// </summary>
+    public static readonly JsonSerializerOptions JsonOptions = new(RepoJson.Indented) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public void WriteJson<T>(T value)
     {
-        Console.Out.WriteLine(JsonSerializer.Serialize(value, RepoJson.Indented));
+        Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
     }
 
     public void Warning(string path, string message)

@@ -23,6 +23,8 @@ public static class ExitCodes
     public const int Success = 0;
     public const int Failure = 1;
     public const int PartialBackup = 3;
+    /// <summary>check --max-age: the newest matching snapshot is older than the age, or none matches.</summary>
+    public const int TooOld = 4;
     public const int RepositoryNotFound = 10;
     public const int Locked = 11;
     public const int WrongPassword = 12;

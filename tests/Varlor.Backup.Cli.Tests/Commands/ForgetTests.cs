@@ -83,8 +83,8 @@ public sealed class ForgetTests
 
         var real = await cli.RunAsync("forget", "--keep-daily", "7", "--keep-weekly", "4", "--time-zone", "UTC");
         CliAssert.Success(real);
-        Assert.Contains("removed 81 snapshot(s)", real.Stdout);
-        Assert.Contains("keep 9 snapshot(s):", real.Stdout);
+        Assert.Contains("removed 81 snapshots", real.Stdout);
+        Assert.Contains("keep 9 snapshots:", real.Stdout);
         Assert.Contains("daily, weekly", real.Stdout);
 
         Assert.Equal(ExpectedKept.Select(k => k[..10]).Reverse(), await SnapshotDaysAsync(cli, Host));
@@ -132,7 +132,7 @@ public sealed class ForgetTests
         }
         r = await cli.RunAsync("forget", "--host", "web", "--keep-last", "1", "--keep-tag", "pre-deployment");
         CliAssert.Success(r);
-        Assert.Contains("removed 1 snapshot(s)", r.Stdout);
+        Assert.Contains("removed 1 snapshot\n", r.Stdout);
         Assert.Equal(["2026-05-01", "2026-05-03"], await SnapshotDaysAsync(cli, "web"));
 
         // One group for everything: keep-last 1 keeps only the newest of all hosts.

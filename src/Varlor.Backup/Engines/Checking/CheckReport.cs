@@ -29,3 +29,6 @@ public sealed record CheckReport
 }
 
 public sealed record AffectedFile(string Snapshot, string Path, string Blob);
+
+/// <summary>Progress of check --read-data: packs and bytes read of those selected.</summary>
+public readonly record struct CheckProgress(long PacksDone, long PacksTotal, long BytesDone, long BytesTotal, TimeSpan Elapsed);

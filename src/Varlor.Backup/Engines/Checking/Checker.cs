@@ -15,6 +15,13 @@ namespace Varlor.Backup.Engines.Checking;
 /// </summary>
 public sealed class Checker(Repo repo)
 {
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+    private long _packsTotal, _packsDone, _bytesTotal, _bytesDone;
+
+    /// <summary>Packs and bytes read so far by --read-data, of those selected (read from another thread for progress).</summary>
+    public CheckProgress Progress => new(Interlocked.Read(ref _packsDone), Interlocked.Read(ref _packsTotal),
+        Interlocked.Read(ref _bytesDone), Interlocked.Read(ref _bytesTotal), _clock.Elapsed);
+
     public async Task<CheckReport> RunAsync(CheckOptions options, CancellationToken ct)
     {
         var report = new CheckReport();
@@ -48,8 +55,14 @@ public sealed class Checker(Repo repo)
         if (options.ReadData)
         {
             var selected = indexed.Where(p => sizes.ContainsKey(p.Pack) && IsSelected(p.Pack, options)).ToList();
+            Interlocked.Exchange(ref _packsTotal, selected.Count);
+            Interlocked.Exchange(ref _bytesTotal, selected.Sum(p => sizes[p.Pack]));
             foreach (var (pack, blobs) in selected)
+            {
                 await ReadPackAsync(report, pack, sizes[pack], blobs, ct);
+                Interlocked.Increment(ref _packsDone);
+                Interlocked.Add(ref _bytesDone, sizes[pack]);
+            }
         }
 
         var problems = new List<string>();

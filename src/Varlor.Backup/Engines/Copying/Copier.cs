@@ -30,7 +30,7 @@ public sealed class Copier(Repo source, Repo target)
         await source.LoadIndexAsync(ct);
         await target.LoadIndexAsync(ct);
         var adopted = await target.AdoptUnindexedPacksAsync(null, ct);
-        var selected = await SelectAsync(options, ct);
+        var selected = await SnapshotSelector.SelectAsync(source, options.Snapshots, options.Filter, ct);
         var inTarget = new Dictionary<BlobId, BlobId>();
         var copies = new Dictionary<BlobId, Snapshot>();
         foreach (var s in await target.LoadSnapshotsAsync(ct))
@@ -77,24 +77,6 @@ public sealed class Copier(Repo source, Repo target)
             copied.Add(new CopiedSnapshot(snapshot.Id, id));
         }
         return new CopyResult(copied, skipped, Interlocked.Read(ref _blobsRead), blobsAdded, bytesAdded);
-    }
-
-    private async Task<List<Snapshot>> SelectAsync(CopyOptions options, CancellationToken ct)
-    {
-        List<Snapshot> candidates;
-        if (options.Snapshots.Count == 0) candidates = await source.LoadSnapshotsAsync(ct);
-        else
-        {
-            candidates = [];
-            foreach (var reference in options.Snapshots) candidates.Add(await source.FindSnapshotAsync(reference, ct));
-        }
-        return [.. candidates
-            .Where(s => options.Host is null || s.Hostname == options.Host)
-            .Where(s => (options.Since is null || s.Time >= options.Since) && (options.Until is null || s.Time < options.Until))
-            .Where(s => options.Tags.All(s.Tags.Contains))
-            .Where(s => options.Paths.All(p => s.Paths.Contains(Path.TrimEndingDirectorySeparator(p))))
-            .DistinctBy(s => s.Id)
-            .OrderBy(s => s.Time).ThenBy(s => s.Id)];
     }
 
     /// <summary>
