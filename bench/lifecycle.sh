@@ -7,7 +7,10 @@
 # Works in .bench/lifecycle (git-ignored, removed at the end); rewrites only the section
 # "## Repository lifecycle (issue 3)" of docs/benchmarks.md. Installs restic, borgbackup and time if missing.
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_LOG_TAG=lifecycle
+# shellcheck source=bench/lib.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
+ROOT=$BENCH_ROOT
 SIZE=512MiB DAYS=30 WRITE_DOC=1
 COMMAND_LINE="bench/lifecycle.sh $*"
 while [ $# -gt 0 ]; do
@@ -19,22 +22,19 @@ while [ $# -gt 0 ]; do
   esac
 done
 WORK="${BENCH_WORK:-$ROOT/.bench}/lifecycle"
-log() { printf '[lifecycle %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 need=()
 command -v restic >/dev/null || need+=(restic)
 command -v borg >/dev/null || need+=(borgbackup)
 [ -x /usr/bin/time ] || need+=(time)
-if [ ${#need[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-if [ -e "$WORK" ]; then [ -f "$WORK/.varlor-bench" ] || { echo "$WORK exists and is not ours" >&2; exit 1; }; rm -rf -- "$WORK"; fi
-mkdir -p "$WORK/home" && touch "$WORK/.varlor-bench"
+command -v python3 >/dev/null || need+=(python3)
+apt_install "${need[@]}"
+claim_work_dir "$WORK"
+mkdir -p "$WORK/home"
 trap 'rm -rf -- "$WORK"' EXIT
-export HOME="$WORK/home" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export HOME="$WORK/home"
 
 log "building"
-dotnet build "$ROOT/bench/Varlor.Bench.TreeGen/Varlor.Bench.TreeGen.csproj" -c Release -o "$WORK/treegen" >/dev/null
+build_project bench/Varlor.Bench.TreeGen/Varlor.Bench.TreeGen.csproj "$WORK/treegen" "$WORK/treegen-build.log" "tree generator"
 (cd "$ROOT" && ./varlor-backup --help >/dev/null 2>&1)
 cp -a "$ROOT/artifacts/install/varlor-backup" "$WORK/varlor-bin"
 VB="$WORK/varlor-bin/varlor-backup"
@@ -62,12 +62,10 @@ done
 declare -A T=() M=()
 measure() {  # measure KEY CMD...: wall seconds and peak MiB
   local key=$1; shift
-  sync
-  /usr/bin/time -f '%e %M' -o "$WORK/time.txt" "$@" >"$WORK/out.txt" 2>&1 || { log "$key failed: $(tail -n 3 "$WORK/out.txt")"; T[$key]="failed"; M[$key]=""; return; }
-  read -r secs kib <"$WORK/time.txt"
-  T[$key]=$secs; M[$key]=$(awk -v k="$kib" 'BEGIN {printf "%.1f", k / 1024}')
+  timed "$WORK/out" "$@"
+  if [ "$TIMED_RC" -ne 0 ]; then log "$key failed: $(tail -n 3 "$WORK/out.log")"; T[$key]="failed"; M[$key]=""; return; fi
+  T[$key]=$(seconds "$TIMED_NS"); M[$key]=$(awk -v k="$TIMED_RSS_KIB" 'BEGIN {printf "%.1f", k / 1024}')
 }
-warm() { find "$@" -type f -print0 | xargs -0 -r cat >/dev/null; }
 size_mib() { du -sb "$1" | awk '{printf "%.1f", $1 / 1048576}'; }
 
 for tool in varlor restic borg; do
@@ -90,8 +88,7 @@ for tool in varlor restic borg; do
   T[$tool.size]="$before → $after"
 done
 
-machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, load $(cut -d' ' -f1-3 /proc/loadavg) at the end"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a"}'; }
+machine="$(nproc) cores, $(cpu_model), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, load $(loadavg) at the end"
 row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "${T[varlor.$2]}" "${T[restic.$2]}" "${T[borg.$2]}" "$(ratio "${T[varlor.$2]}" "${T[restic.$2]}")" "$(ratio "${T[varlor.$2]}" "${T[borg.$2]}")"; }
 mrow() { printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "${M[varlor.$2]}" "${M[restic.$2]}" "${M[borg.$2]}" "$(ratio "${M[varlor.$2]}" "${M[restic.$2]}")" "$(ratio "${M[varlor.$2]}" "${M[borg.$2]}")"; }
 section=$(cat <<DOC
@@ -99,7 +96,7 @@ section=$(cat <<DOC
 
 Written by \`bench/lifecycle.sh\` on $(date -u +%Y-%m-%d) (rerunning it replaces this section only).
 
-Command: \`$COMMAND_LINE\`. Machine: $machine. Versions: $("$VB" --version 2>/dev/null | head -n1), $(restic version | cut -d' ' -f1-2), $(borg --version).
+Command: \`$COMMAND_LINE\`. Machine: $machine. Versions: $(program_version "$VB"), $(restic_version), $(borg --version).
 
 Data: a generated Varlor-like tree of $SIZE (\`varlor-treegen gen --seed 1\`), then $DAYS days of change (\`mutate --seed DAY\`: 1% new datasets, 2% re-uploaded with rows inserted mid-file, a few deletions, a new log file), one backup per day by each tool into its own local repository (restic and varlor with defaults; borg 1.2 \`--encryption=repokey\`, lz4). Then, on each repository with a warm page cache: the structural check, the full data check, and forget + prune with \`--keep-daily 7 --keep-weekly 4\` (borg: \`prune\` then \`compact\`). Wall-clock seconds and peak resident memory from \`/usr/bin/time\`.
 
@@ -120,16 +117,7 @@ DOC
 )
 echo "$section"
 if [ "$WRITE_DOC" = 1 ]; then
-  python3 - "$ROOT/docs/benchmarks.md" "$section" <<'PY'
-import re, sys
-path, section = sys.argv[1], sys.argv[2].rstrip("\n") + "\n"
-try:
-    doc = open(path).read()
-except FileNotFoundError:
-    doc = "# Benchmarks\n"
-pattern = re.compile(r"^## Repository lifecycle \(issue 3\)\n.*?(?=^## |\Z)", re.S | re.M)
-doc = pattern.sub(section + "\n", doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + section
-open(path, "w").write(doc)
-PY
+  printf '%s\n' "$section" >"$WORK/section.md"
+  doc_section "$ROOT/docs/benchmarks.md" "## Repository lifecycle (issue 3)" "$WORK/section.md"
   log "section written to docs/benchmarks.md"
 fi

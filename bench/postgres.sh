@@ -24,7 +24,10 @@
 # change it), like the test fixture. Work files go to .bench/postgres (git-ignored; BENCH_WORK=DIR to move it);
 # the folder is removed at the end unless --keep. VARLOR_BIN=path times another build of varlor-backup.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_LOG_TAG="pg bench"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
+ROOT=$BENCH_ROOT
 SCALE=50; DATASETS=100000; SECONDS_RUN=60; KEEP=0; WRITE_DOC=1
 COMMAND_LINE="bench/postgres.sh $*"
 while [ $# -gt 0 ]; do
@@ -41,9 +44,6 @@ done
 WORK="${BENCH_WORK:-$ROOT/.bench}/postgres"
 RUN="$WORK/run"                       # everything the server user writes: clusters, repositories, logs
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-log() { printf '[pg bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 missing=()
 [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pgbench" ] || missing+=("PostgreSQL 15 server programs in $PG_BIN (apt-get install postgresql-15)")
@@ -64,7 +64,7 @@ CLUSTERS=()   # data folders of every server started, stopped at the end
 cleanup() {
   local rc=$? d
   for d in "${CLUSTERS[@]}"; do
-    [ -f "$d/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$d" -m immediate -w stop >/dev/null 2>&1 || true
+    if [ -f "$d/postmaster.pid" ]; then as_pg "$PG_BIN/pg_ctl" -D "$d" -m immediate -w stop >/dev/null 2>&1 || true; fi
   done
   if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf -- "$WORK"; fi
   exit "$rc"
@@ -89,8 +89,7 @@ if [ -n "${VARLOR_BIN:-}" ]; then
   VARLOR_EXE=$VARLOR_BIN
 else
   log "building varlor-backup (Release) into $WORK/varlor"
-  dotnet build "$ROOT/src/Varlor.Backup.Cli/Varlor.Backup.Cli.csproj" -c Release -o "$WORK/varlor" >"$WORK/logs/build.log" 2>&1 \
-    || die "build failed (see $WORK/logs/build.log)"
+  build_project src/Varlor.Backup.Cli/Varlor.Backup.Cli.csproj "$WORK/varlor" "$WORK/logs/build.log" varlor-backup
   VARLOR_EXE="$WORK/varlor/varlor-backup"
 fi
 [ -x "$VARLOR_EXE" ] || die "$VARLOR_EXE is not an executable"
@@ -105,10 +104,9 @@ HAVE_WAL=0; HAVE_PITR=0
 if varlor wal --help >"$WORK/logs/wal-help.log" 2>&1 && grep -q 'varlor-backup wal' "$WORK/logs/wal-help.log"; then HAVE_WAL=1; fi
 if varlor db restore --help 2>/dev/null | grep -q -- '--to-time'; then HAVE_PITR=1; fi
 [ "$HAVE_WAL" = 1 ] || log "varlor-backup wal: command not available (WAL and PITR parts of ours are not measured)"
-VARLOR_VERSION=$("$VARLOR_EXE" --version 2>/dev/null | head -n1 || echo '?')
+VARLOR_VERSION=$(program_version "$VARLOR_EXE" || echo '?')
 PGBR_VERSION=$(pgbackrest version)
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
 q() { as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -At "$@"; }            # psql on the main cluster
@@ -172,7 +170,7 @@ set_archive_command() {
 }
 
 # ---------------------------------------------------------------- data
-LOAD_AT_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
+LOAD_AT_START=$(loadavg)
 log "pgbench -i -s $SCALE"
 q -c 'CREATE DATABASE bench' -c 'CREATE DATABASE varlor'
 as_pg "$PG_BIN/pgbench" -i -s "$SCALE" -q bench >"$WORK/logs/pgbench-init.log" 2>&1 || die "pgbench -i failed (see $WORK/logs/pgbench-init.log)"
@@ -231,22 +229,18 @@ log "bench $((DB_BENCH_BYTES / 1048576)) MiB, varlor $((DB_VARLOR_BYTES / 104857
 
 # ---------------------------------------------------------------- measuring
 declare -A R
-mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
 bytes_of() { du -sb "$@" 2>/dev/null | awk '{s += $1} END {printf "%d", s}'; }
 # A repository's size: its data, index, snapshots and keys.
 repo_bytes() { bytes_of "$1/data" "$1/index" "$1/snapshots" "$1/keys"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "" || b == "" || a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b}'; }
+ratio_pg() { ratio "$1" "$2" -; }   # this script's tables say "-" for what is missing
 # measure KEY CMD...: runs CMD under /usr/bin/time -v; records KEY.s (wall), KEY.cpu (user + sys), KEY.rss (MiB).
 measure() {
-  local key=$1 out="$WORK/logs/$1" t0 t1 rc=0; shift
-  sync
-  t0=$(date +%s%N)
-  /usr/bin/time -v -o "$out.time" "$@" >"$out.log" 2>&1 || rc=$?
-  t1=$(date +%s%N)
-  if [ "$rc" -eq 130 ] || [ "$rc" -eq 143 ]; then log "interrupted"; exit 130; fi
-  R[$key.s]=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 1e9}')
-  R[$key.cpu]=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.2f", u + s}' "$out.time")
-  R[$key.rss]=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$out.time")
+  local key=$1 out="$WORK/logs/$1" rc; shift
+  timed "$out" "$@"
+  rc=$TIMED_RC
+  R[$key.s]=$(seconds "$TIMED_NS")
+  R[$key.cpu]=$TIMED_CPU
+  R[$key.rss]=$([ -z "$TIMED_RSS_KIB" ] || awk -v k="$TIMED_RSS_KIB" 'BEGIN {printf "%.0f", k / 1024}')
   if [ "$rc" -ne 0 ]; then
     log "$key FAILED (exit $rc); last lines of $out.log:"; tail -n 5 "$out.log" >&2
     R[$key.s]=""; return 1
@@ -255,14 +249,14 @@ measure() {
 }
 # start_copy DIR PORT [EXTRA pg_ctl -o options]: starts a restored cluster, waits until it is promoted.
 start_copy() {
-  local dir=$1 port=$2 i
+  local dir=$1 port=$2
   CLUSTERS+=("$dir")
   as_pg "$PG_BIN/pg_ctl" -D "$dir" -l "$dir.log" -o "-p $port -c archive_mode=off ${3:-}" -w -t 600 start >/dev/null 2>&1 || return 1
   wait_promoted "$port"
 }
 wait_promoted() {
-  local port=$1 i
-  for i in $(seq 6000); do
+  local port=$1
+  for _ in $(seq 6000); do
     [ "$(qp "$port" -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ] && return 0
     sleep 0.1
   done
@@ -281,7 +275,6 @@ varlor --repo "$OURS_WAL" init >"$WORK/logs/init-wal.log" 2>&1 || die "varlor-ba
 # ---------------------------------------------------------------- logical: dumps and restores
 for db in bench varlor; do
   log "logical: $db"
-  rows_sql="SELECT sum(n_live_tup) FROM pg_stat_user_tables"
   measure "guide.dump.$db" bash -o pipefail -c "'$PG_BIN/pg_dump' --format=custom --compress=9 -d $db | gzip > '$WORK/$db.dump.gz'" || true
   R[guide.dump.$db.bytes]=$(bytes_of "$WORK/$db.dump.gz")
   before=$(repo_bytes "$OURS_DUMPS")
@@ -311,10 +304,18 @@ pgbr stanza-create >"$WORK/logs/pgbr-stanza.log" 2>&1 || die "pgbackrest stanza-
 set_archive_command "$PGBR_PUSH"
 pgbr check >"$WORK/logs/pgbr-check.log" 2>&1 || die "pgbackrest check failed (see $WORK/logs/pgbr-check.log)"
 q -c 'CHECKPOINT' >/dev/null
+# full_backups: the labels of pgBackRest's full backups (YYYYMMDD-HHMMSSF), sorted.
+full_backups() {
+  local d
+  for d in "$RUN/pgbackrest/repo/backup/bench"/*F; do
+    d=${d##*/}
+    if [[ $d =~ ^[0-9]{8}-[0-9]{6}F$ ]]; then echo "$d"; fi
+  done | sort
+}
 for c in lz4 zst; do
-  before=$(ls "$RUN/pgbackrest/repo/backup/bench" 2>/dev/null | grep -E '^[0-9]{8}-[0-9]{6}F$' | sort || true)
+  before=$(full_backups)
   measure "pgbr.backup.$c" "$AS_PG" pgbackrest --config="$PGBR_CONF" --stanza=bench --type=full --compress-type=$c --process-max=2 backup || true
-  label=$(ls "$RUN/pgbackrest/repo/backup/bench" | grep -E '^[0-9]{8}-[0-9]{6}F$' | sort | comm -13 <(printf '%s\n' "$before") - | tail -n1)
+  label=$(full_backups | comm -13 <(printf '%s\n' "$before") - | tail -n1)
   R[pgbr.backup.$c.label]=$label
   R[pgbr.backup.$c.bytes]=$(bytes_of "$RUN/pgbackrest/repo/backup/bench/$label")
 done
@@ -324,7 +325,6 @@ if measure ours.backup "$VARLOR" --repo "$OURS_BASE" --json db basebackup; then
   R[ours.backup.bytes]=$(( $(repo_bytes "$OURS_BASE") - before ))
   R[ours.backup.id]=$(grep -o '"snapshot": *"[0-9a-f]*"' "$WORK/logs/ours.backup.log" | head -n1 | sed 's/.*"\([0-9a-f]*\)"$/\1/')
 fi
-warm() { find "$@" -type f -print0 | xargs -0 -r cat >/dev/null; }
 COPY_PORT=$(free_port)
 for c in lz4 zst; do
   dir="$RUN/restore-pgbr-$c"; empty_dir "$dir"
@@ -462,7 +462,7 @@ if [ "$HAVE_WAL" = 1 ]; then
   fi
 fi
 set_archive_command /bin/true
-LOAD_AT_END=$(cut -d ' ' -f 1-3 /proc/loadavg)
+LOAD_AT_END=$(loadavg)
 
 # ---------------------------------------------------------------- report
 NA="not measured: command not available"
@@ -478,15 +478,15 @@ TABLE_LOGICAL=$(
   echo "|---|---:|---:|---:|---:|---:|---:|"
   for m in s cpu rss; do
     case $m in s) name="Dump (s)";; cpu) name="Dump, CPU (user + sys, s)";; rss) name="Dump, peak memory (MiB)";; esac
-    row "$name" "$(v guide.dump.bench.$m)" "$(v ours.dump.bench.$m)" "$(ratio "$(v ours.dump.bench.$m '')" "$(v guide.dump.bench.$m '')")" \
-        "$(v guide.dump.varlor.$m)" "$(v ours.dump.varlor.$m)" "$(ratio "$(v ours.dump.varlor.$m '')" "$(v guide.dump.varlor.$m '')")"
+    row "$name" "$(v guide.dump.bench.$m)" "$(v ours.dump.bench.$m)" "$(ratio_pg "$(v ours.dump.bench.$m '')" "$(v guide.dump.bench.$m '')")" \
+        "$(v guide.dump.varlor.$m)" "$(v ours.dump.varlor.$m)" "$(ratio_pg "$(v ours.dump.varlor.$m '')" "$(v guide.dump.varlor.$m '')")"
   done
-  row "Stored (MiB; ours: repository growth)" "$(mibv guide.dump.bench.bytes)" "$(mibv ours.dump.bench.bytes)" "$(ratio "$(v ours.dump.bench.bytes '')" "$(v guide.dump.bench.bytes '')")" \
-      "$(mibv guide.dump.varlor.bytes)" "$(mibv ours.dump.varlor.bytes)" "$(ratio "$(v ours.dump.varlor.bytes '')" "$(v guide.dump.varlor.bytes '')")"
+  row "Stored (MiB; ours: repository growth)" "$(mibv guide.dump.bench.bytes)" "$(mibv ours.dump.bench.bytes)" "$(ratio_pg "$(v ours.dump.bench.bytes '')" "$(v guide.dump.bench.bytes '')")" \
+      "$(mibv guide.dump.varlor.bytes)" "$(mibv ours.dump.varlor.bytes)" "$(ratio_pg "$(v ours.dump.varlor.bytes '')" "$(v guide.dump.varlor.bytes '')")"
   for m in s cpu rss; do
     case $m in s) name="Restore into a new database (s)";; cpu) name="Restore, CPU (s)";; rss) name="Restore, peak memory (MiB)";; esac
-    row "$name" "$(v guide.restore.bench.$m)" "$(v ours.restore.bench.$m)" "$(ratio "$(v ours.restore.bench.$m '')" "$(v guide.restore.bench.$m '')")" \
-        "$(v guide.restore.varlor.$m)" "$(v ours.restore.varlor.$m)" "$(ratio "$(v ours.restore.varlor.$m '')" "$(v guide.restore.varlor.$m '')")"
+    row "$name" "$(v guide.restore.bench.$m)" "$(v ours.restore.bench.$m)" "$(ratio_pg "$(v ours.restore.bench.$m '')" "$(v guide.restore.bench.$m '')")" \
+        "$(v guide.restore.varlor.$m)" "$(v ours.restore.varlor.$m)" "$(ratio_pg "$(v ours.restore.varlor.$m '')" "$(v guide.restore.varlor.$m '')")"
   done
   row "Restore complete (row counts of every table)" "$(v guide.restore.bench.ok)" "$(v ours.restore.bench.ok)" "" "$(v guide.restore.varlor.ok)" "$(v ours.restore.varlor.ok)" ""
 )
@@ -495,16 +495,16 @@ TABLE_PHYSICAL=$(
   echo "|---|---:|---:|---:|---:|---:|"
   for m in s cpu rss; do
     case $m in s) name="Full backup (s)";; cpu) name="Full backup, CPU (user + sys, s)";; rss) name="Full backup, peak memory (MiB)";; esac
-    row "$name" "$(v pgbr.backup.lz4.$m)" "$(v pgbr.backup.zst.$m)" "$(v ours.backup.$m)" "$(ratio "$(v ours.backup.$m '')" "$(v pgbr.backup.lz4.$m '')")" "$(ratio "$(v ours.backup.$m '')" "$(v pgbr.backup.zst.$m '')")"
+    row "$name" "$(v pgbr.backup.lz4.$m)" "$(v pgbr.backup.zst.$m)" "$(v ours.backup.$m)" "$(ratio_pg "$(v ours.backup.$m '')" "$(v pgbr.backup.lz4.$m '')")" "$(ratio_pg "$(v ours.backup.$m '')" "$(v pgbr.backup.zst.$m '')")"
   done
   row "Full backup stored (MiB)" "$(mibv pgbr.backup.lz4.bytes)" "$(mibv pgbr.backup.zst.bytes)" "$(mibv ours.backup.bytes)" \
-      "$(ratio "$(v ours.backup.bytes '')" "$(v pgbr.backup.lz4.bytes '')")" "$(ratio "$(v ours.backup.bytes '')" "$(v pgbr.backup.zst.bytes '')")"
+      "$(ratio_pg "$(v ours.backup.bytes '')" "$(v pgbr.backup.lz4.bytes '')")" "$(ratio_pg "$(v ours.backup.bytes '')" "$(v pgbr.backup.zst.bytes '')")"
   for m in s cpu rss; do
     case $m in s) name="Restore into an empty folder (s)";; cpu) name="Restore, CPU (s)";; rss) name="Restore, peak memory (MiB)";; esac
-    row "$name" "$(v pgbr.restore.lz4.$m)" "$(v pgbr.restore.zst.$m)" "$(v ours.restore.$m)" "$(ratio "$(v ours.restore.$m '')" "$(v pgbr.restore.lz4.$m '')")" "$(ratio "$(v ours.restore.$m '')" "$(v pgbr.restore.zst.$m '')")"
+    row "$name" "$(v pgbr.restore.lz4.$m)" "$(v pgbr.restore.zst.$m)" "$(v ours.restore.$m)" "$(ratio_pg "$(v ours.restore.$m '')" "$(v pgbr.restore.lz4.$m '')")" "$(ratio_pg "$(v ours.restore.$m '')" "$(v pgbr.restore.zst.$m '')")"
   done
   row "Restore, start and recovery until promoted (s)" "$(v pgbr.restore.lz4.ready)" "$(v pgbr.restore.zst.ready)" "$(v ours.restore.ready)" \
-      "$(ratio "$(v ours.restore.ready '')" "$(v pgbr.restore.lz4.ready '')")" "$(ratio "$(v ours.restore.ready '')" "$(v pgbr.restore.zst.ready '')")"
+      "$(ratio_pg "$(v ours.restore.ready '')" "$(v pgbr.restore.lz4.ready '')")" "$(ratio_pg "$(v ours.restore.ready '')" "$(v pgbr.restore.zst.ready '')")"
   row "Restored cluster starts, $ACCOUNTS pgbench_accounts rows" "$(v pgbr.restore.lz4.ok)" "$(v pgbr.restore.zst.ok)" "$(v ours.restore.ok)" "" ""
 )
 walcell() { if [ "$1" = wal.ours ] && [ "$HAVE_WAL" != 1 ]; then echo "$NA"; else v "$1.$2"; fi; }
@@ -523,13 +523,13 @@ if [ "$HAVE_PITR" = 1 ] && [ "$HAVE_WAL" = 1 ]; then OP=$(v ours.pitr.s); OR=$(v
 TABLE_PITR=$(
   echo "| recover to T | varlor-backup | pgBackRest | ours / pgBackRest |"
   echo "|---|---:|---:|---:|"
-  row "Restore command (s)" "$OP" "$(v pgbr.pitr.s)" "$(ratio "$(v ours.pitr.s '')" "$(v pgbr.pitr.s '')")"
-  row "Until the server is promoted (s)" "$OR" "$(v pgbr.pitr.ready)" "$(ratio "$(v ours.pitr.ready '')" "$(v pgbr.pitr.ready '')")"
+  row "Restore command (s)" "$OP" "$(v pgbr.pitr.s)" "$(ratio_pg "$(v ours.pitr.s '')" "$(v pgbr.pitr.s '')")"
+  row "Until the server is promoted (s)" "$OR" "$(v pgbr.pitr.ready)" "$(ratio_pg "$(v ours.pitr.ready '')" "$(v pgbr.pitr.ready '')")"
   row "Rows before T all there, none after T" "$OK" "$(v pgbr.pitr.ok)" ""
 )
 verdict() { if [ -z "$1" ] || [ "$1" = - ]; then echo "not measured"; elif awk -v x="$1" 'BEGIN {exit !(x <= 1)}'; then echo met; else echo "not met"; fi; }
-BT=$(ratio "$(v ours.backup.s '')" "$(v pgbr.backup.$FASTEST.s '')"); BS=$(ratio "$(v ours.backup.bytes '')" "$(v pgbr.backup.$FASTEST.bytes '')")
-RT=$(ratio "$(v ours.restore.s '')" "$(v pgbr.restore.$FASTEST_RESTORE.s '')")
+BT=$(ratio_pg "$(v ours.backup.s '')" "$(v pgbr.backup.$FASTEST.s '')"); BS=$(ratio_pg "$(v ours.backup.bytes '')" "$(v pgbr.backup.$FASTEST.bytes '')")
+RT=$(ratio_pg "$(v ours.restore.s '')" "$(v pgbr.restore.$FASTEST_RESTORE.s '')")
 if [ "$HAVE_WAL" = 1 ]; then
   WT="archived ${R[wal.ours.arch]:-?} of ${R[wal.ours.gen]:-?} MB/s written, at most ${R[wal.ours.maxready]:-?} segments waiting (pgBackRest sync ${R[wal.pgbr.maxready]:-?}, async ${R[wal.pgbra.maxready]:-?}), drained ${R[wal.ours.drain]:-?} s after"
   WV=$(awk -v a="${R[wal.ours.arch]:-0}" -v g="${R[wal.ours.gen]:-1}" -v d="${R[wal.ours.drain]:-99}" -v f="${R[wal.ours.failed]:-1}" 'BEGIN {print (a >= 0.95 * g && d <= 5 && f == 0) ? "met" : "not met"}')
@@ -554,13 +554,13 @@ LOADED=$(awk -v a="${LOAD_AT_START%% *}" -v b="${LOAD_AT_END%% *}" -v n="$(nproc
   echo
   echo "Command: \`${COMMAND_LINE% }\`."
   echo
-  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, Linux $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"), one local disk for everything. Load average $LOAD_AT_START at the start, $LOAD_AT_END at the end."
+  echo "Machine: $(nproc) cores, $(cpu_model), $(ram_gib) RAM, Linux $(uname -r), $(os_name), one local disk for everything. Load average $LOAD_AT_START at the start, $LOAD_AT_END at the end."
   if [ "$LOADED" = 1 ]; then
     echo
     echo "**The machine was not idle during this run** (other work shared its $(nproc) cores): wall-clock figures and their ratios move between runs; CPU time is the steadier comparison."
   fi
   echo
-  echo "Versions: PostgreSQL $PG_VERSION, $PGBR_VERSION (Debian package), varlor-backup $VARLOR_VERSION ($([ -n "${VARLOR_BIN:-}" ] && echo "VARLOR_BIN=$VARLOR_BIN" || echo "built from commit $(git -C "$ROOT" rev-parse --short HEAD)")), gzip $(gzip --version | head -n1 | awk '{print $2}'), .NET SDK $(dotnet --version 2>/dev/null || echo '?')."
+  echo "Versions: PostgreSQL $PG_VERSION, $PGBR_VERSION (Debian package), varlor-backup $VARLOR_VERSION ($([ -n "${VARLOR_BIN:-}" ] && echo "VARLOR_BIN=$VARLOR_BIN" || echo "built from commit $(git_commit)")), gzip $(gzip --version | head -n1 | awk '{print $2}'), .NET SDK $(dotnet_sdk_version)."
   echo
   echo "Data: one cluster ($(mib "$CLUSTER_BYTES") MiB) with \`pgbench -i -s $SCALE\` ($(mib "$DB_BENCH_BYTES") MiB, $ACCOUNTS accounts) and a Varlor-like database ($(mib "$DB_VARLOR_BYTES") MiB: varlor-server's schema, 40 tenants, $VARLOR_ROWS with realistic names, sizes, formats and per-column statistics). Server settings: shared_buffers 256MB, synchronous_commit off (so that pgbench writes WAL as fast as the CPU allows), fsync on, archive_mode on, archive_timeout 60 s."
   echo
@@ -592,15 +592,5 @@ LOADED=$(awk -v a="${LOAD_AT_START%% *}" -v b="${LOAD_AT_END%% *}" -v n="$(nproc
   echo
   echo "$TABLE_TARGETS"
 } >"$WORK/section.md"
-python3 - "$WORK/section.md" "$ROOT/docs/benchmarks.md" <<'PY'
-import re, sys
-section = open(sys.argv[1]).read().rstrip("\n") + "\n"
-try:
-    doc = open(sys.argv[2]).read()
-except FileNotFoundError:
-    doc = "# Benchmarks\n"
-pattern = re.compile(r"^## PostgreSQL \(issue 5\)\n.*?(?=^## |\Z)", re.S | re.M)
-doc = pattern.sub(lambda _: section + "\n", doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + section
-open(sys.argv[2], "w").write(doc)
-PY
+doc_section "$ROOT/docs/benchmarks.md" "## PostgreSQL (issue 5)" "$WORK/section.md"
 log "section rewritten in docs/benchmarks.md"

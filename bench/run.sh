@@ -12,8 +12,10 @@
 # Unless --no-profile, one more initial backup of varlor-backup runs under `perf record` (if perf is
 # installed) to say where its time goes.
 set -euo pipefail
-
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_LOG_TAG=bench
+# shellcheck source=bench/lib.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
+ROOT=$BENCH_ROOT
 SIZE=1GiB
 SEED=1
 MUTATE_SEED=2
@@ -43,10 +45,7 @@ done
 
 WORK="${BENCH_WORK:-$ROOT/.bench}/run"
 DATA="$WORK/data"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 cleanup() {
   local rc=$?
@@ -68,25 +67,15 @@ command -v restic >/dev/null || ! has_tool restic || need_pkgs+=(restic)
 if ! command -v borg >/dev/null && { has_tool borg || has_tool borg-zstd; }; then need_pkgs+=(borgbackup); fi
 command -v zstd >/dev/null || need_pkgs+=(zstd)
 [ -x /usr/bin/time ] || need_pkgs+=(time)
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-  log "installing ${need_pkgs[*]}"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
-fi
+command -v python3 >/dev/null || need_pkgs+=(python3)   # for doc_section
+apt_install "${need_pkgs[@]}"
 
-# The work folder is ours only if it is new or carries our marker (so a wrong BENCH_WORK deletes nothing).
-if [ -e "$WORK" ]; then
-  [ -f "$WORK/.varlor-bench" ] || die "$WORK exists and was not made by bench/run.sh; remove it or set BENCH_WORK"
-  rm -rf -- "$WORK"
-fi
+claim_work_dir "$WORK"
 mkdir -p "$WORK/logs" "$WORK/home"
-touch "$WORK/.varlor-bench"
 
 # ---------------------------------------------------------------- tree generator
 log "building the tree generator"
-dotnet build "$ROOT/bench/Varlor.Bench.TreeGen/Varlor.Bench.TreeGen.csproj" -c Release -o "$WORK/treegen" \
-  >"$WORK/logs/treegen-build.log" 2>&1 || { tail -n 30 "$WORK/logs/treegen-build.log" >&2; die "tree generator build failed"; }
+build_project bench/Varlor.Bench.TreeGen/Varlor.Bench.TreeGen.csproj "$WORK/treegen" "$WORK/logs/treegen-build.log" "tree generator"
 TREEGEN="$WORK/treegen/varlor-treegen"
 
 # ---------------------------------------------------------------- varlor-backup
@@ -108,7 +97,7 @@ elif has_tool varlor; then
     if [ -x "$VARLOR_BIN" ]; then
       # Time a copy, so that a rebuild by someone else during the run cannot swap the program midway
       # (and retry once if the copy caught a build in progress).
-      for attempt in 1 2; do
+      for _ in 1 2; do
         rm -rf -- "$WORK/varlor-bin"
         cp -a "$(dirname "$VARLOR_BIN")" "$WORK/varlor-bin"
         "$WORK/varlor-bin/$(basename "$VARLOR_BIN")" --help >/dev/null 2>&1 && break
@@ -175,29 +164,17 @@ tool_cmd() { "$WORK/tool.sh" "$@"; }
 declare -A R=()    # R[tool.metric] = value
 declare -A FAILED=()
 
-tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%d", s}'; }
 dir_bytes() { du -sb "$1" | awk '{print $1}'; }
-# Reads every file once so each measured step starts with the same warm page cache.
-warm() { find "$@" -type f -print0 | xargs -0 -r cat >/dev/null; }
-mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
 
 # measure TOOL STEP VERB [ARG]: runs the verb under /usr/bin/time -v; records seconds, peak RSS, CPU.
 measure() {
-  local tool=$1 step=$2 verb=$3 arg=${4:-} out="$WORK/logs/$1.$2" t0 t1 rc=0
-  sync
-  t0=$(date +%s%N)
-  /usr/bin/time -v -o "$out.time" "$WORK/tool.sh" "$tool" "$verb" "$arg" >"$out.log" 2>&1 || rc=$?
-  t1=$(date +%s%N)
-  # /usr/bin/time ignores SIGINT, so bash does not see a Ctrl-C that stopped the tool: stop here.
-  if [ "$rc" -eq 130 ] || [ "$rc" -eq 143 ]; then log "interrupted"; exit 130; fi
-  local secs rss user sys
-  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
-  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out.time")
-  user=$(awk -F': ' '/User time/ {print $2}' "$out.time")
-  sys=$(awk -F': ' '/System time/ {print $2}' "$out.time")
+  local tool=$1 step=$2 verb=$3 arg=${4:-} out="$WORK/logs/$1.$2"
+  timed "$out" "$WORK/tool.sh" "$tool" "$verb" "$arg"
+  local secs rss=$TIMED_RSS_KIB rc=$TIMED_RC
+  secs=$(seconds "$TIMED_NS" 3)
   R[$tool.$step.s]=$secs
   R[$tool.$step.rss]=$rss
-  R[$tool.$step.cpu]=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
+  R[$tool.$step.cpu]=$TIMED_CPU
   local peak=${R[$tool.peak]:-0}
   if [ "${rss:-0}" -gt "$peak" ]; then R[$tool.peak]=$rss; fi
   if [ "$rc" -ne 0 ]; then
@@ -210,7 +187,7 @@ measure() {
 }
 
 # ---------------------------------------------------------------- the tree
-LOAD_AT_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
+LOAD_AT_START=$(loadavg)
 log "generating a $SIZE tree (seed $SEED)"
 "$TREEGEN" gen --out "$DATA" --size "$SIZE" --seed "$SEED" | tee "$WORK/logs/gen.log" >&2
 SRC_BYTES=$(tree_bytes "$DATA")
@@ -314,8 +291,6 @@ if [ "$PROFILE" = 1 ] && [ -n "$VARLOR_BIN" ] && [ -n "${R[varlor.initial.s]:-}"
 fi
 
 # ---------------------------------------------------------------- report
-rate() { awk -v b="$1" -v s="$2" 'BEGIN {if (s > 0) printf "%.1f", b / 1048576 / s; else print "n/a"}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a != "" && b != "" && b + 0 > 0) printf "%.2f", a / b; else print "n/a"}'; }
 val() { local v=${R[$1]:-}; [ -n "$v" ] && echo "$v" || echo ""; }
 cell() { local v; v=$(val "$1"); [ -n "$v" ] && printf '%s' "$v" || printf 'n/a'; }
 
@@ -342,15 +317,15 @@ label() {
 }
 version_of() {
   case "$1" in
-    varlor) "$VARLOR_BIN" --version 2>/dev/null | head -n 1 || true
-            echo "(commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ', with uncommitted changes in src/'))" ;;
-    restic) restic version | awk '{print $1, $2}' ;;
+    varlor) program_version "$VARLOR_BIN" || true
+            echo "(commit $(git_commit 2>/dev/null || echo none)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ', with uncommitted changes in src/'))" ;;
+    restic) restic_version ;;
     borg|borg-zstd) borg --version ;;
   esac
 }
 
 SECTION_FILE="$WORK/section.md"
-LOAD_AT_END=$(cut -d ' ' -f 1-3 /proc/loadavg)
+LOAD_AT_END=$(loadavg)
 LOADED=$(awk -v a="${LOAD_AT_START%% *}" -v b="${LOAD_AT_END%% *}" -v n="$(nproc)" 'BEGIN {print (a > n || b > n) ? 1 : 0}')
 {
   echo "$SECTION"
@@ -359,7 +334,7 @@ LOADED=$(awk -v a="${LOAD_AT_START%% *}" -v b="${LOAD_AT_END%% *}" -v n="$(nproc
   echo
   echo "Command: \`$COMMAND_LINE\` (tree seed $SEED, change seed $MUTATE_SEED)."
   echo
-  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') ($(grep -m1 -o -w sha_ni /proc/cpuinfo >/dev/null && echo 'SHA-NI, ')$(grep -m1 -o -w aes /proc/cpuinfo >/dev/null && echo 'AES-NI, ')$(grep -m1 -o -w avx2 /proc/cpuinfo >/dev/null && echo 'AVX2')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, Linux $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version 2>/dev/null || echo '?'). The machine is shared with other work (load average $LOAD_AT_START when the run started, $LOAD_AT_END when it ended), so figures move between runs."
+  echo "Machine: $(nproc) cores, $(cpu_model) ($(grep -m1 -o -w sha_ni /proc/cpuinfo >/dev/null && echo 'SHA-NI, ')$(grep -m1 -o -w aes /proc/cpuinfo >/dev/null && echo 'AES-NI, ')$(grep -m1 -o -w avx2 /proc/cpuinfo >/dev/null && echo 'AVX2')), $(ram_gib) RAM, Linux $(uname -r), $(os_name), .NET SDK $(dotnet_sdk_version). The machine is shared with other work (load average $LOAD_AT_START when the run started, $LOAD_AT_END when it ended), so figures move between runs."
   if [ "$LOADED" = 1 ]; then
     echo
     echo "**The load average was above the number of cores during this run:** the tools got only part of the machine, each at a different moment, so wall-clock figures and their ratios are unreliable; CPU time (user + sys) is the steadier comparison. Rerun on a quiet machine for the targets."
@@ -470,16 +445,7 @@ cat "$SECTION_FILE"
 
 if [ "$WRITE_DOC" = 1 ]; then
   mkdir -p "$(dirname "$DOC")"
-  if [ ! -f "$DOC" ]; then
-    printf '# Benchmarks\n\nEach section below is written by a script and names it; rerunning a script replaces only its own section.\n\n' >"$DOC"
-  fi
-  awk -v sec="$SECTION_FILE" -v header="$SECTION" '
-    BEGIN { while ((getline line < sec) > 0) body = body line "\n" }
-    $0 == header { printf "%s", body; skipping = 1; done = 1; next }
-    skipping && /^## / { skipping = 0 }
-    !skipping { print; last = $0 }
-    END { if (!done) printf "%s%s", (NR > 0 && last != "" ? "\n" : ""), body }
-  ' "$DOC" >"$WORK/benchmarks.md.new"
-  cat "$WORK/benchmarks.md.new" >"$DOC"
+  doc_section "$DOC" "$SECTION" "$SECTION_FILE" \
+    $'# Benchmarks\n\nEach section below is written by a script and names it; rerunning a script replaces only its own section.\n\n'
   log "wrote the section \"$SECTION\" of ${DOC#"$ROOT"/}"
 fi

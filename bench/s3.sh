@@ -9,7 +9,10 @@
 #
 # Needs node with s3rver (.ci/install-deps), restic and openssl. Work files go to .bench/s3 (git-ignored).
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_LOG_TAG="s3 bench"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
+ROOT=$BENCH_ROOT
 SIZE=256MiB; SEED=1; KEEP=0; WRITE_DOC=1
 COMMAND_LINE="bench/s3.sh $*"
 while [ $# -gt 0 ]; do
@@ -24,9 +27,6 @@ done
 WORK="${BENCH_WORK:-$ROOT/.bench}/s3"
 S3RVER_JS=${VARLOR_S3RVER_JS:-/opt/varlor-test-tools/node_modules/s3rver/bin/s3rver.js}
 [ -f "$S3RVER_JS" ] || S3RVER_JS="$ROOT/.tools/node_modules/s3rver/bin/s3rver.js"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-log() { printf '[s3 bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 [ -f "$S3RVER_JS" ] || die "s3rver is missing: run .ci/install-deps"
 command -v restic >/dev/null || die "restic is missing (apt-get install restic)"
 
@@ -41,11 +41,11 @@ trap cleanup EXIT
 rm -rf -- "$WORK"; mkdir -p "$WORK/logs"
 
 log "building varlor-backup and the tree generator"
-dotnet build "$ROOT/src/Varlor.Backup.Cli/Varlor.Backup.Cli.csproj" -c Release -o "$WORK/varlor" >"$WORK/logs/build.log" 2>&1 || die "build failed (see $WORK/logs/build.log)"
-dotnet build "$ROOT/bench/Varlor.Bench.TreeGen/Varlor.Bench.TreeGen.csproj" -c Release -o "$WORK/treegen" >"$WORK/logs/treegen.log" 2>&1 || die "tree generator build failed"
+build_project src/Varlor.Backup.Cli/Varlor.Backup.Cli.csproj "$WORK/varlor" "$WORK/logs/build.log" varlor-backup
+build_project bench/Varlor.Bench.TreeGen/Varlor.Bench.TreeGen.csproj "$WORK/treegen" "$WORK/logs/treegen.log" "tree generator"
 log "generating $SIZE (seed $SEED)"
 "$WORK/treegen/varlor-treegen" gen --out "$WORK/tree" --size "$SIZE" --seed "$SEED" >"$WORK/logs/gen.log" 2>&1
-BYTES=$(find "$WORK/tree" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%d", s}')
+BYTES=$(tree_bytes "$WORK/tree")
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 2 \
   -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1
@@ -103,7 +103,7 @@ for tool in varlor restic; do
 done
 
 GIB=$(awk -v b="$BYTES" 'BEGIN {printf "%.4f", b / 1073741824}')
-mibs() { awk -v b="$BYTES" -v s="$1" 'BEGIN {printf "%.1f", b / 1048576 / s}'; }
+mibs() { rate "$BYTES" "$1"; }
 pergib() { awk -v n="$1" -v g="$GIB" 'BEGIN {printf "%.0f", n / g}'; }
 row() { printf '| %s | %s | %s |\n' "$1" "$2" "$3"; }
 TABLE=$(
@@ -130,23 +130,13 @@ echo "$TABLE"
   echo
   echo "Written by \`bench/s3.sh\` on $(date +%F) (rerunning it replaces this section only)."
   echo
-  echo "Command: \`${COMMAND_LINE% }\`. Data: $(head -n 1 "$WORK/logs/gen.log" | sed 's/^treegen: //; s/; [^;]* written in .*//') ($(awk -v b="$BYTES" 'BEGIN {printf "%.1f", b / 1048576}') MiB)."
+  echo "Command: \`${COMMAND_LINE% }\`. Data: $(head -n 1 "$WORK/logs/gen.log" | sed 's/^treegen: //; s/; [^;]* written in .*//') ($(mib "$BYTES") MiB)."
   echo
-  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end (shared with other work: figures move between runs). Tools: varlor-backup $(git -C "$ROOT" rev-parse --short HEAD), $(restic version | cut -d' ' -f1-2), s3rver 3.7.1 on Node $(node --version) over TLS on loopback (self-signed certificate: restic \`--cacert\`, varlor-backup \`SSL_CERT_FILE\`; varlor-backup with \`VARLOR_S3_CHUNK_ENCODING=false\`, which s3rver needs)."
+  echo "Machine: $(nproc) cores, $(cpu_model), load average $(loadavg) at the end (shared with other work: figures move between runs). Tools: varlor-backup $(git_commit), $(restic_version), s3rver 3.7.1 on Node $(node --version) over TLS on loopback (self-signed certificate: restic \`--cacert\`, varlor-backup \`SSL_CERT_FILE\`; varlor-backup with \`VARLOR_S3_CHUNK_ENCODING=false\`, which s3rver needs)."
   echo
   echo "Method: a fresh prefix per tool in one bucket; requests are the lines of s3rver's request log during each step (every HTTP request, whatever its kind). The copy step first backs the tree up into a local repository (not timed), then copies it into a fresh prefix of the store: varlor-backup \`copy --from-repo\` (different keys: every blob re-keyed), restic \`copy --from-repo\` (restic 0.14 re-encrypts too). s3rver writes every object as files through Node.js: it, not the clients, sets most of these times; the request counts do not depend on it."
   echo
   echo "$TABLE"
 } >"$WORK/section.md"
-python3 - "$WORK/section.md" "$ROOT/docs/benchmarks.md" <<'PY'
-import re, sys
-section = open(sys.argv[1]).read().rstrip("\n") + "\n"
-try:
-    doc = open(sys.argv[2]).read()
-except FileNotFoundError:
-    doc = "# Benchmarks\n"
-pattern = re.compile(r"^## Offsite on S3 \(issue 6\)\n.*?(?=^## |\Z)", re.S | re.M)
-doc = pattern.sub(lambda _: section + "\n", doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + section
-open(sys.argv[2], "w").write(doc)
-PY
+doc_section "$ROOT/docs/benchmarks.md" "## Offsite on S3 (issue 6)" "$WORK/section.md"
 log "section rewritten in docs/benchmarks.md"

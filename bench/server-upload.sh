@@ -4,7 +4,9 @@
 # in a temporary folder, uploads a generated CSV several times, and appends the result to docs/benchmarks-server.md.
 #   bench/server-upload.sh [SIZE_MB (default 200)] [RUNS (default 3)]
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
+repo=$BENCH_ROOT
 size_mb="${1:-200}"
 runs="${2:-3}"
 work="$(mktemp -d /tmp/varlor-bench-server.XXXXXX)"
@@ -16,13 +18,15 @@ if [ "$(id -u)" -eq 0 ]; then
   as_pg=(runuser -u "$user" --)
   chown "$user" "$work"
 fi
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-http_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
+http_port=$(free_port)
 server_pid=""
+history_tmp=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   (cd "$work" && "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1) || true
   rm -rf "$work"
+  [ -z "$history_tmp" ] || rm -f -- "$history_tmp"
 }
 trap cleanup EXIT
 
@@ -78,22 +82,23 @@ types=$(python3 -c "import json; print(', '.join(c['name']+':'+c['type'] for c i
 median=$(printf '%s\n' "${results[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 
 out="$repo/docs/benchmarks-server.md"
-[ -f "$out" ] || printf '# varlor-server upload throughput\n\nMeasured by `bench/server-upload.sh`: one multipart upload of a generated CSV with curl over loopback, timed by curl (request sent to response received). It covers streaming to a temporary file with SHA-256, fsync, parsing with Sep, inferring every column, and committing the rows.\n\n| date | machine | file | rows | runs (MB/s) | median MB/s |\n| --- | --- | --- | --- | --- | --- |\n' > "$out"
-printf '| %s | %s cores, %s | %s MB CSV, 8 columns | %s | %s | **%s** |\n' "$(date -u +%Y-%m-%d)" "$(nproc)" "$(uname -m)" \
-  "$(python3 -c "print(f'{$bytes/1048576:.0f}')")" "$rows" "$(IFS=' / '; echo "${results[*]}")" "$median" >> "$out"
+history_tmp=$(temp_beside "$out")
+{
+  # shellcheck disable=SC2016  # the backquotes are Markdown
+  if [ -f "$out" ]; then cat "$out"; else printf '# varlor-server upload throughput\n\nMeasured by `bench/server-upload.sh`: one multipart upload of a generated CSV with curl over loopback, timed by curl (request sent to response received). It covers streaming to a temporary file with SHA-256, fsync, parsing with Sep, inferring every column, and committing the rows.\n\n| date | machine | file | rows | runs (MB/s) | median MB/s |\n| --- | --- | --- | --- | --- | --- |\n'; fi
+  printf '| %s | %s cores, %s | %s MB CSV, 8 columns | %s | %s | **%s** |\n' "$(date -u +%Y-%m-%d)" "$(nproc)" "$(uname -m)" \
+    "$(python3 -c "print(f'{$bytes/1048576:.0f}')")" "$rows" "$(IFS=' / '; echo "${results[*]}")" "$median"
+} >"$history_tmp"
+replace_with "$history_tmp" "$out"
+history_tmp=""
 echo "median: $median MB/s ($rows rows; columns: $types)"
 echo "appended to docs/benchmarks-server.md"
-# The history stays in benchmarks-server.md; docs/benchmarks.md gets its section rewritten from it.
-python3 - "$out" "$repo/docs/benchmarks.md" <<'PY'
-import re, sys
-history = open(sys.argv[1]).read().split("\n", 1)[1].strip()
-section = "## varlor-server upload throughput (issue 4)\n\nWritten by `bench/server-upload.sh` (rerunning it replaces this section only; every run is kept in [benchmarks-server.md](benchmarks-server.md)).\n\n" + history + "\n"
-try:
-    doc = open(sys.argv[2]).read()
-except FileNotFoundError:
-    doc = "# Benchmarks\n"
-pattern = re.compile(r"^## varlor-server upload throughput \(issue 4\)\n.*?(?=^## |\Z)", re.S | re.M)
-doc = pattern.sub(section + "\n", doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + section
-open(sys.argv[2], "w").write(doc)
-PY
+# The history stays in benchmarks-server.md; docs/benchmarks.md gets its section rewritten from it: the history
+# without its title line.
+{
+  # shellcheck disable=SC2016  # the backquotes are Markdown
+  printf '## varlor-server upload throughput (issue 4)\n\nWritten by `bench/server-upload.sh` (rerunning it replaces this section only; every run is kept in [benchmarks-server.md](benchmarks-server.md)).\n\n'
+  python3 -c 'import sys; h = open(sys.argv[1], encoding="utf-8").read().split("\n", 1)[1].strip(); sys.stdout.buffer.write((h + "\n").encode("utf-8"))' "$out"
+} >"$work/section.md"
+doc_section "$repo/docs/benchmarks.md" "## varlor-server upload throughput (issue 4)" "$work/section.md"
 echo "section rewritten in docs/benchmarks.md"
