@@ -31,30 +31,44 @@ source "$here/given.sh" >"$given" 2>&1 || { echo "the given host could not be se
 
 # Each bash block runs in a fresh shell that starts from the variables and folder the previous blocks left, as
 # when an operator pastes the blocks of one page into one terminal; it must end with exit code 0.
-# Each cron line runs as cron runs it: /bin/sh, cron's environment (PATH=/usr/bin:/bin), % ends the command.
+# Each cron line runs as cron runs it: /bin/sh, cron's environment (PATH=/usr/bin:/bin and the crontab's NAME=value
+# lines), % ends the command.
 state=$work/state.sh cwdfile=$work/cwd
 : >"$state"; echo "$checkout" >"$cwdfile"
+cronenv=$work/cron.env; : >"$cronenv"
 for step in "$work"/steps/*; do
   base=${step##*/} n=${base%%.*} kind=${base##*.}
   out=$work/results/$n.out
   case $kind in
     bash)
+      # The state is every variable the blocks set (exported or not) and the folder they ended in.
       timeout 900 bash -c '
+        __base=$(compgen -v | sort)
         . "$1"; cd "$(cat "$2")"
         set -eo pipefail
         . "$3"
-        export -p | grep -Ev "^declare -x (OLDPWD|PWD|SHLVL|_)=" >"$1.new"; pwd >"$2.new"' \
+        set +e
+        { export -p | grep -Ev "^declare -x (OLDPWD|PWD|SHLVL|_)="
+          for __v in $(comm -13 <(echo "$__base") <(compgen -v | sort)); do
+            case $__v in __*|BASH_*|FUNCNAME|PIPESTATUS|COMP_*) continue ;; esac
+            declare -p "$__v"
+          done; } >"$1.new"
+        pwd >"$2.new"' \
         _ "$state" "$cwdfile" "$step" </dev/null >"$out" 2>&1 && rc=0 || rc=$?
       if [ "$rc" -eq 0 ]; then mv "$state.new" "$state"; mv "$cwdfile.new" "$cwdfile"; fi ;;
     cron)
       rc=0; : >"$out"
       while IFS= read -r line; do
         case $line in ''|'#'*) continue ;; esac
+        # NAME=value lines set the environment of the lines after them, in this block and the page's later ones
+        # (one crontab shown in parts).
+        if [[ $line =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; then echo "$line" >>"$cronenv"; continue; fi
         # crontab(5): five time fields (or @daily-like), then the command; an unescaped % ends it.
         if [[ $line == @* ]]; then cmd=${line#* }; else cmd=$(sed -E 's/^[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +//' <<<"$line"); fi
         cmd=$(sed -E 's/([^\\])%.*/\1/; s/\\%/%/g' <<<"$cmd")
         echo "\$ $cmd" >>"$out"
-        (cd /root && timeout 900 env -i HOME=/root LOGNAME=root USER=root SHELL=/bin/sh PATH=/usr/bin:/bin /bin/sh -c "$cmd") </dev/null >>"$out" 2>&1 \
+        mapfile -t extra <"$cronenv"
+        (cd /root && timeout 900 env -i HOME=/root LOGNAME=root USER=root SHELL=/bin/sh PATH=/usr/bin:/bin "${extra[@]}" /bin/sh -c "$cmd") </dev/null >>"$out" 2>&1 \
           || { r=$?; echo "exit code $r" >>"$out"; rc=$r; }
       done <"$step" ;;
     *) echo "unknown step kind $kind" >"$out"; rc=2 ;;
