@@ -124,16 +124,16 @@ public static class DbCommand
             RestoreCheck check;
             if (names.Length > 0)
             {
-                check = (await restorer.RestoreTablesAsync(request, ct)).Check;
+                check = (await WithProgress(output, repo, dump, restorer.RestoreTablesAsync(request, ct))).Check;
             }
             else if (!replace)
             {
-                check = await restorer.RestoreWholeAsync(request, ct);
+                check = await WithProgress(output, repo, dump, restorer.RestoreWholeAsync(request, ct));
             }
             else
             {
                 var aside = DatabaseSwap.Truncate($"{settings.Database}_restoring_{DateTime.UtcNow:yyyyMMddHHmmss}");
-                check = await restorer.RestoreWholeAsync(request with { TargetDatabase = aside }, ct);
+                check = await WithProgress(output, repo, dump, restorer.RestoreWholeAsync(request with { TargetDatabase = aside }, ct));
                 if (!check.Ok)
                 {
                     await restorer.DropDatabaseAsync(aside, CancellationToken.None);
@@ -145,6 +145,13 @@ public static class DbCommand
             return Report(output, check, null);
         });
         return cmd;
+    }
+
+    /// <summary>Bytes of the dump streamed to pg_restore (the repository counts what it reads; a restore reads the dump once).</summary>
+    private static Task<T> WithProgress<T>(Output output, Repository.Repository repo, StoredDump dump, Task<T> work)
+    {
+        var (clock, start, total) = (System.Diagnostics.Stopwatch.StartNew(), repo.DataBytesRead, dump.Dump.Size);
+        return ProgressDisplay.RunAsync(output, "db restore", () => new ProgressSample(0, 0, Math.Min(total, repo.DataBytesRead - start), total, clock.Elapsed), work, unit: null);
     }
 
     private static Command VerifyRestore()
