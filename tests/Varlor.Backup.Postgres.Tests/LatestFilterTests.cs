@@ -10,11 +10,16 @@ public sealed class LatestFilterTests
     {
         await using var h = await DbHarness.CreateAsync("latest");
         await h.CreateVarlorSchemaAsync(datasets: 50);
+        // Progress lines as often as possible, so that even this small dump and restore show one (not with --json).
+        h.Env["VARLOR_PROGRESS_SECONDS"] = "0.01";
         var monthly = await h.RunAsync("db", "dump", "--tag", "monthly", "--json");
         monthly.AssertSuccess();
+        Assert.DoesNotContain("db dump:", monthly.Stderr);
         var monthlyId = JsonDocument.Parse(monthly.Stdout).RootElement.GetProperty("short_id").GetString()!;
         await h.ExecAsync("UPDATE tenants SET name = 'later'");
-        (await h.RunAsync("db", "dump")).AssertSuccess();
+        var dump = await h.RunAsync("db", "dump");
+        dump.AssertSuccess();
+        Assert.Matches(@"\] db dump: [\d.]+ [KM]?i?B, ", dump.Stderr);
 
         var files = Path.Combine(h.Root, "datasets");
         Directory.CreateDirectory(Path.Combine(files, "x"));
@@ -37,6 +42,7 @@ public sealed class LatestFilterTests
         var restore = await h.RunAsync("db", "restore", "latest", "--tag", "monthly", "--target-db", copy);
         restore.AssertSuccess();
         Assert.Contains($"snapshot {monthlyId}:", restore.Stdout);
+        Assert.Matches(@"\] db restore: [\d.]+ [KM]?i?B/[\d.]+ [KM]?i?B, ", restore.Stderr);
         Assert.Equal("acme", await h.ScalarAsync<string>("SELECT name FROM tenants", copy));
 
         var none = await h.RunAsync("db", "restore", "latest", "--tag", "weekly", "--target-db", h.NewName("none"));

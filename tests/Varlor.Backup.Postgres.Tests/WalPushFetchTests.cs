@@ -139,6 +139,7 @@ public sealed class WalPushFetchTests : IAsyncLifetime
         Assert.Contains("timeline 1: 4 segments", status.Stdout);
         Assert.Contains("GAP: 1 segment missing, 000000010000000000000003", status.Stdout);
         Assert.Contains("recoverable: nothing (no base backup on this timeline)", status.Stdout);
+        Assert.Equal("error: nothing is recoverable: no base backup to start from (run 'varlor-backup db basebackup')\n", status.Stderr);
 
         var json = await RunAsync("wal", "status", "--json");
         var gap = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("timelines")[0].GetProperty("gaps")[0];

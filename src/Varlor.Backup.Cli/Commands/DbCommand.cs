@@ -58,7 +58,7 @@ public static class DbCommand
                 output.WriteJson(new { snapshot = result.Backup.SnapshotId.ToString(), short_id = result.Backup.SnapshotId.Short, manifest = m, data_added = sum.DataAdded });
                 return 0;
             }
-            output.Line($"database {m.Database}: PostgreSQL {m.ServerVersion}, pg_dump {m.PgDumpVersion}, {m.Tables.Count} tables, {m.Tables.Sum(t => t.Rows)} rows");
+            output.Line($"database {m.Database}: PostgreSQL {m.ServerVersion}, pg_dump {m.PgDumpVersion}, {Format.Count(m.Tables.Count, "table")}, {Format.Count(m.Tables.Sum(t => t.Rows), "row")}");
             output.Line($"dump: {Format.Bytes(m.DumpBytes)} in {m.DurationSeconds:0.00}s (database {Format.Bytes(m.DatabaseBytes)}); added to the repository: {Format.Bytes(sum.DataAdded)}");
             output.Line($"snapshot {result.Backup.SnapshotId.Short} saved");
             return 0;
@@ -127,16 +127,16 @@ public static class DbCommand
             RestoreCheck check;
             if (names.Length > 0)
             {
-                check = (await restorer.RestoreTablesAsync(request, ct)).Check;
+                check = (await WithProgress(output, repo, dump, restorer.RestoreTablesAsync(request, ct))).Check;
             }
             else if (!replace)
             {
-                check = await restorer.RestoreWholeAsync(request, ct);
+                check = await WithProgress(output, repo, dump, restorer.RestoreWholeAsync(request, ct));
             }
             else
             {
                 var aside = DatabaseSwap.Truncate($"{settings.Database}_restoring_{DateTime.UtcNow:yyyyMMddHHmmss}");
-                check = await restorer.RestoreWholeAsync(request with { TargetDatabase = aside }, ct);
+                check = await WithProgress(output, repo, dump, restorer.RestoreWholeAsync(request with { TargetDatabase = aside }, ct));
                 if (!check.Ok)
                 {
                     await restorer.DropDatabaseAsync(aside, CancellationToken.None);
@@ -148,6 +148,13 @@ public static class DbCommand
             return Report(output, check, null);
         });
         return cmd;
+    }
+
+    /// <summary>Bytes of the dump streamed to pg_restore (the repository counts what it reads; a restore reads the dump once).</summary>
+    private static Task<T> WithProgress<T>(Output output, Repository.Repository repo, StoredDump dump, Task<T> work)
+    {
+        var (clock, start, total) = (System.Diagnostics.Stopwatch.StartNew(), repo.DataBytesRead, dump.Dump.Size);
+        return ProgressDisplay.RunAsync(output, "db restore", () => new ProgressSample(0, 0, Math.Min(total, repo.DataBytesRead - start), total, clock.Elapsed), work, unit: null);
     }
 
     private static Command VerifyRestore()
@@ -231,7 +238,7 @@ public static class DbCommand
                 output.Warning("WAL archiving", $"archive_timeout is {m.ArchiveTimeoutSeconds}s: on a quiet server the newest changes may stay unarchived that long (60 s is usual)");
             var counted = (m.Contents ?? []).Where(c => c.Error is null).ToList();
             if (m.Contents is not null)
-                output.Line($"recorded for verify-restore: {counted.Sum(c => c.Tables.Count)} tables, {counted.Sum(c => c.Tables.Sum(t => t.Rows))} rows in {counted.Count} databases" +
+                output.Line($"recorded for verify-restore: {Format.Count(counted.Sum(c => c.Tables.Count), "table")}, {Format.Count(counted.Sum(c => c.Tables.Sum(t => t.Rows)), "row")} in {Format.Count(counted.Count, "database")}" +
                     (m.WrittenDuringBackup == true ? " (the cluster was written to while the backup ran: the counts are those right after it)" : ""));
             foreach (var c in (m.Contents ?? []).Where(c => c.Error is not null))
                 output.Warning($"database {c.Database}", $"not counted, verify-restore will fail on it: {c.Error}");
@@ -272,7 +279,7 @@ public static class DbCommand
         {
             foreach (var t in check.Tables) output.Line(TableLine(t, t.Ok ? "ok  " : "FAIL"));
             var rows = check.Tables.Sum(t => Math.Max(0, t.Actual));
-            if (check.Ok) Output.Result($"{(verify ? "verify-restore passed" : "restore checked")}: {check.Tables.Count} tables, {rows} rows match the dump");
+            if (check.Ok) Output.Result($"{(verify ? "verify-restore passed" : "restore checked")}: {Format.Count(check.Tables.Count, "table")}, {Format.Count(rows, "row")} match the dump");
         }
         if (check.Ok) return 0;
         var bad = check.Mismatches.ToList();
@@ -313,7 +320,7 @@ public static class DbCommand
             foreach (var s in c.Skipped) output.Line("skipped " + s);
             foreach (var n in c.NotCounted) output.Line("FAIL " + n);
             if (c.Ok && differ.Count == 0)
-                Output.Result($"verify-restore passed: {c.Databases.Count} databases, {tables.Count} tables, {rows} rows match the base backup");
+                Output.Result($"verify-restore passed: {Format.Count(c.Databases.Count, "database")}, {Format.Count(tables.Count, "table")}, {Format.Count(rows, "row")} match the base backup");
             else if (c.Ok)
                 Output.Result($"verify-restore passed: the scratch cluster reached consistency and all {tables.Count} tables of {c.Databases.Count} databases were readable; " +
                     $"{differ.Count} differ from the counts, changed while the backup ran ({string.Join(", ", differ.Take(5).Select(t => t.Table))})");

@@ -289,6 +289,14 @@ public sealed class Repository : IDisposable
 
     // ---- blobs ----
 
+    private long _dataBytesRead;
+
+    /// <summary>
+    /// Plaintext bytes of data blobs read so far through this repository: the progress of a restore that streams
+    /// a file to another program (db restore into pg_restore), which has no counter of its own.
+    /// </summary>
+    public long DataBytesRead => Interlocked.Read(ref _dataBytesRead);
+
     /// <summary>Reads, authenticates, decompresses and verifies one blob.</summary>
     public async Task<byte[]> ReadBlobAsync(BlobId id, BlobType type, CancellationToken ct)
     {
@@ -305,7 +313,9 @@ public sealed class Repository : IDisposable
             throw new CorruptDataException($"pack {pack.Short} is missing (needed for blob {id.Short})");
         }
         if (read != entry.Length) throw new CorruptDataException($"pack {pack.Short} is truncated (blob {id.Short})");
-        return OpenBlob(sealedBytes, id, type, entry.Compressed, entry.RawLength, pack);
+        var blob = OpenBlob(sealedBytes, id, type, entry.Compressed, entry.RawLength, pack);
+        if (type == BlobType.Data) Interlocked.Add(ref _dataBytesRead, blob.Length);
+        return blob;
     }
 
     /// <summary>
@@ -331,7 +341,9 @@ public sealed class Repository : IDisposable
                 throw new CorruptDataException($"pack {pack.Short} is missing (needed for blob {id.Short})");
             }
             if (read != entry.Length) throw new CorruptDataException($"pack {pack.Short} is truncated (blob {id.Short})");
-            return OpenBlobPooled(sealedBytes.AsSpan(0, (int)entry.Length), id, type, entry.Compressed, entry.RawLength, pack);
+            var blob = OpenBlobPooled(sealedBytes.AsSpan(0, (int)entry.Length), id, type, entry.Compressed, entry.RawLength, pack);
+            if (type == BlobType.Data) Interlocked.Add(ref _dataBytesRead, blob.Length);
+            return blob;
         }
         finally
         {
