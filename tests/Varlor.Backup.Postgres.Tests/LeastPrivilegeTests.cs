@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Varlor.Testing;
 
 namespace Varlor.Backup.Postgres.Tests;
@@ -54,18 +57,38 @@ public sealed class LeastPrivilegeTests
         return h;
     }
 
+    private static Dictionary<string, string> ServerEnvironment(DbHarness h) => new()
+    {
+        ["VARLOR_DB"] = $"Host={h.Cluster.Host};Port={h.Cluster.Port};Database={h.Database};Username=varlor_prod;Pooling=false",
+        ["VARLOR_STORAGE"] = Path.Combine(h.Root, "storage"),
+        ["VARLOR_LOGS"] = Path.Combine(h.Root, "logs"),
+        ["VARLOR_CONSOLE_LOG"] = "false",
+    };
+
+    private static string ServerLauncher => Path.Combine(DbHarness.RepoRoot(), "varlor-server");
+
     /// <summary>Runs varlor-server (its launcher builds it once) as varlor_prod on the harness's database; returns its output.</summary>
     private static async Task<string> ServerAsync(DbHarness h, params string[] args)
     {
-        var env = new Dictionary<string, string>
-        {
-            ["VARLOR_DB"] = $"Host={h.Cluster.Host};Port={h.Cluster.Port};Database={h.Database};Username=varlor_prod;Pooling=false",
-            ["VARLOR_STORAGE"] = Path.Combine(h.Root, "storage"),
-            ["VARLOR_LOGS"] = Path.Combine(h.Root, "logs"),
-        };
-        var r = await ProcessRunner.RunAsync(Path.Combine(DbHarness.RepoRoot(), "varlor-server"), args, env, timeout: TimeSpan.FromMinutes(5));
+        var r = await ProcessRunner.RunAsync(ServerLauncher, args, ServerEnvironment(h), timeout: TimeSpan.FromMinutes(5));
         Assert.True(r.ExitCode == 0, $"varlor-server {string.Join(' ', args)}: exit {r.ExitCode}\n{r.StandardOutput}{r.StandardError}");
         return r.StandardOutput;
+    }
+
+    /// <summary>varlor-server as a long-running process (run), output discarded.</summary>
+    private static ProcessStartInfo ServerStart(DbHarness h, params string[] args)
+    {
+        var info = new ProcessStartInfo(ServerLauncher) { RedirectStandardOutput = false, RedirectStandardError = false, UseShellExecute = false };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var (k, v) in ServerEnvironment(h)) info.Environment[k] = v;
+        return info;
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     /// <summary>Owners, ACLs, settings and default privileges of a database, as one comparable text.</summary>
@@ -143,7 +166,37 @@ public sealed class LeastPrivilegeTests
         // The service, as varlor_prod, migrates (its CREATE TABLE IF NOT EXISTS schema_migrations needs CREATE
         // on public, which PostgreSQL 15 gives to the database owner only) and writes.
         Assert.Contains("up to date", await ServerAsync(h, "migrate"));
-        Assert.Contains("created", await ServerAsync(h, "tenant", "add", "after-restore"));
+        var added = await ServerAsync(h, "tenant", "add", "after-restore");
+        var apiKey = added.Split("store it safely):")[1].Trim();
+
+        // And serves an upload (a new dataset row and its columns).
+        var port = FreePort();
+        using var run = Process.Start(ServerStart(h, "run", "--urls", $"http://127.0.0.1:{port}"))!;
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+            HttpResponseMessage? upload = null;
+            for (var i = 0; i < 300 && upload is null && !run.HasExited; i++)
+            {
+                try
+                {
+                    using var form = new MultipartFormDataContent { { new ByteArrayContent("id,name\n1,after restore\n"u8.ToArray()), "file", "after.csv" } };
+                    upload = await client.PostAsync("/api/v1/datasets", form);
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(200); // not listening yet
+                }
+            }
+            Assert.True(upload?.StatusCode == System.Net.HttpStatusCode.Created, upload is null ? "varlor-server did not answer" : await upload.Content.ReadAsStringAsync());
+            Assert.Equal(21L, await h.ScalarAsync<long>("SELECT count(*) FROM datasets"));
+        }
+        finally
+        {
+            run.Kill(entireProcessTree: true);
+            await run.WaitForExitAsync();
+        }
         await h.ExecAsync("SET ROLE varlor_prod; CREATE TABLE created_after_restore (id int)");
     }
 }
