@@ -56,6 +56,24 @@ public sealed class DbHarness : IAsyncDisposable
         return h;
     }
 
+    /// <summary>A repository and a new database owned by <paramref name="owner"/> in <paramref name="cluster"/> (e.g. one with the documented roles).</summary>
+    public static async Task<DbHarness> CreateAsync(PostgresCluster cluster, string prefix, string owner)
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..(prefix.Length + 17)];
+        await using (var conn = new NpgsqlConnection(cluster.ConnectionString() + ";Pooling=false"))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\" OWNER \"{owner}\"", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var h = new DbHarness(cluster, name);
+        (await h.RunAsync("init")).AssertSuccess();
+        return h;
+    }
+
+    /// <summary>Runs the next commands as this PostgreSQL role (PGUSER) rather than the superuser.</summary>
+    public void As(string role) => Env["PGUSER"] = role;
+
     /// <summary>
     /// A folder holding a fake `pg_dump` (for --pg-bin or VARLOR_PG_BIN): `--version` answers as the real one,
     /// anything else runs <paramref name="pipeline"/>, where {pg_dump} stands for the real program with its arguments.

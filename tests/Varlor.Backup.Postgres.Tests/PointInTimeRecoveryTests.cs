@@ -102,7 +102,9 @@ public sealed class PointInTimeRecoveryTests
 
         // Without --start: the folder is prepared with recovery.signal and the settings of PostgreSQL 12+.
         var lsnDir = Path.Combine(h.Root, "lsn");
-        (await h.RunAsync("db", "restore", "--to-lsn", lsn, "--target-dir", lsnDir)).AssertSuccess();
+        string[] osUser = OsUser.ServerToolUser is { } u ? ["--os-user", u] : [];
+        var prepared = await h.RunAsync(["db", "restore", "--to-lsn", lsn, "--target-dir", lsnDir, .. osUser]);
+        prepared.AssertSuccess();
         Assert.True(File.Exists(Path.Combine(lsnDir, "recovery.signal")));
         Assert.False(File.Exists(Path.Combine(lsnDir, "recovery.conf")));
         var conf = await File.ReadAllTextAsync(Path.Combine(lsnDir, "postgresql.auto.conf"));
@@ -110,6 +112,30 @@ public sealed class PointInTimeRecoveryTests
         Assert.Contains("wal fetch %f %p'", conf);
         Assert.Contains("archive_mode = 'off'", conf);
         Assert.DoesNotContain(WalHarness.Password, conf);
+        if (OsUser.ServerToolUser is { } serverUser)
+        {
+            // As root: the folder, and a 0400 copy of the password beside it that restore_command names, belong to
+            // the server's user; started by that user as printed, without the password in its environment, it recovers.
+            var copy = lsnDir + ".varlor-password";
+            Assert.Contains($"--password-file {copy} wal fetch", conf);
+            Assert.Equal(UnixFileMode.UserRead, File.GetUnixFileMode(copy));
+            foreach (var path in new[] { lsnDir, copy, Path.Combine(lsnDir, "postgresql.auto.conf") })
+                Assert.Equal(serverUser, (await ProcessRunner.RunAsync("stat", ["-c", "%U", path])).StandardOutput.Trim());
+            Assert.Contains($"runuser -u {serverUser} -- ", prepared.Stdout);
+            var lsnPort = FreePort();
+            var (file, args) = OsUser.Wrap(h.Cluster.Tool("pg_ctl"), ["-D", lsnDir, "-l", Path.Combine(lsnDir, "test.log"), "-o", $"-p {lsnPort}", "-w", "-t", "60", "start"]);
+            try
+            {
+                var started = await ProcessRunner.RunAsync(file, args, timeout: TimeSpan.FromSeconds(90));
+                Assert.True(started.ExitCode == 0, started.Output);
+                for (var i = 0; i < 300 && await h.ScalarAsync<bool>("SELECT pg_is_in_recovery()", lsnPort); i++) await Task.Delay(200);
+                Assert.Equal(10L, await h.ScalarAsync<long>("SELECT count(*) FROM marks", lsnPort));
+            }
+            finally
+            {
+                await WalHarness.StopAsync(h.Cluster, lsnDir);
+            }
+        }
 
         var early = await h.RunAsync("db", "restore", "--to-time", beforeBackup.AddMinutes(-5).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + "+00", "--target-dir", Path.Combine(h.Root, "early"));
         early.AssertOneLineError(26, "before the oldest base backup");

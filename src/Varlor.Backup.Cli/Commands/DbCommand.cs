@@ -136,12 +136,14 @@ public static class DbCommand
             else
             {
                 var aside = DatabaseSwap.Truncate($"{settings.Database}_restoring_{DateTime.UtcNow:yyyyMMddHHmmss}");
-                check = await WithProgress(output, repo, dump, restorer.RestoreWholeAsync(request with { TargetDatabase = aside }, ct));
+                var live = await DatabaseSwap.ReadPropertiesAsync(settings, settings.Database, ct);
+                check = await WithProgress(output, repo, dump, restorer.RestoreWholeAsync(request with { TargetDatabase = aside, Owner = live.Owner }, ct));
                 if (!check.Ok)
                 {
                     await restorer.DropDatabaseAsync(aside, CancellationToken.None);
                     return Report(output, check, $"{settings.Database} was left untouched (the restored copy did not match and was dropped)");
                 }
+                await DatabaseSwap.ApplyPropertiesAsync(settings, live, aside, ct);
                 var old = await DatabaseSwap.SwapAsync(settings, settings.Database, aside, ct);
                 output.Line($"swapped: {settings.Database} is the restored database; the previous one is kept as {old} (drop it when satisfied)");
             }

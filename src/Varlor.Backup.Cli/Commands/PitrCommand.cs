@@ -49,6 +49,9 @@ public static class PitrCommand
     public static async Task<int> RunAsync(ParseResult p, Output output, PitrOptions o, RecoveryTarget target, string snapshot, string dir, string? pgBin, CancellationToken ct)
     {
         if (p.GetValue(o.Port) is < 1 or > 65535) throw new VarlorException("--port must be a port number");
+        // As root the server runs as --os-user (default postgres): the folder is given to it and restore_command
+        // reads the password from a copy that user can read (the one given may be readable by root only).
+        var osUser = OsAccount.IsRoot ? await OsAccount.ServerUserAsync(p.GetValue(o.OsUser), ct) : p.GetValue(o.OsUser);
         using var repo = await GlobalOptions.OpenAsync(p, ct);
         // Locked from the plan on: a prune in between could remove the base backup or WAL the plan relies on.
         await using var held = await RepositoryLock.AcquireAsync(repo, exclusive: false, "db restore", ct);
@@ -59,12 +62,21 @@ public static class PitrCommand
             ? "archived WAL: none after this base backup"
             : $"archived WAL: unbroken to {plan.LastSegment} (pushed {Format.Time(plan.LastPushed!.Value)})");
         if (plan.Note is not null) output.Line("note: " + plan.Note);
-        await PointInTimeRestore.WriteAsync(repo, plan, dir, RestoreCommand(p), ct);
+        var passwordCopy = OsAccount.IsRoot ? Path.GetFullPath(dir).TrimEnd('/') + ".varlor-password" : null;
+        await PointInTimeRestore.WriteAsync(repo, plan, dir, RestoreCommand(p, passwordCopy), ct);
         await held.DisposeAsync(); // the server started below reads WAL through restore_command, without our lock
+        if (OsAccount.IsRoot)
+        {
+            await WritePasswordCopyAsync(passwordCopy!, GlobalOptions.Password(p), osUser!, ct);
+            await OsAccount.ChownAsync(dir, osUser!, ct);
+        }
         output.Line($"restored into {dir}: recovery.signal written, recovery to {target}, archiving off");
         if (!p.GetValue(o.Start))
         {
-            Output.Result($"start it as the cluster's owner, with VARLOR_PASSWORD (or a password file) in its environment for restore_command: pg_ctl -D {dir} -o '-p PORT' start");
+            Output.Result(OsAccount.IsRoot
+                ? $"{dir} belongs to {osUser}; restore_command reads the password from {passwordCopy} (owner {osUser}, mode 0400: delete it once the server is promoted). " +
+                  $"Start it as {osUser}: runuser -u {osUser} -- {PgTools.Locate(pgBin, int.Parse(m.ServerVersion.Split('.')[0], CultureInfo.InvariantCulture)).Path_("pg_ctl")} -D {Path.GetFullPath(dir)} -o '-p PORT' start"
+                : $"start it as the cluster's owner, with VARLOR_PASSWORD (or a password file) in its environment for restore_command: pg_ctl -D {dir} -o '-p PORT' start");
             return 0;
         }
         var tools = PgTools.Locate(pgBin, int.Parse(m.ServerVersion.Split('.')[0], CultureInfo.InvariantCulture));
@@ -73,7 +85,7 @@ public static class PitrCommand
         {
             ["VARLOR_PASSWORD"] = GlobalOptions.Password(p), ["VARLOR_PASSWORD_FILE"] = null, ["VARLOR_PASSWORD_COMMAND"] = null,
         };
-        var outcome = await RecoveredServer.StartAsync(Path.GetFullPath(dir), p.GetValue(o.Port), p.GetValue(o.OsUser), tools, env,
+        var outcome = await RecoveredServer.StartAsync(Path.GetFullPath(dir), p.GetValue(o.Port), osUser, tools, env,
             TimeSpan.FromSeconds(p.GetValue(o.WaitSeconds)), ct);
         if (output.Json)
         {
@@ -91,7 +103,7 @@ public static class PitrCommand
     }
 
     /// <summary>This program as restore_command, with the repository (and password file) spelled out; never the password.</summary>
-    private static string RestoreCommand(ParseResult p)
+    private static string RestoreCommand(ParseResult p, string? passwordFile)
     {
         var words = new List<string>();
         var process = Environment.ProcessPath ?? "varlor-backup";
@@ -99,10 +111,23 @@ public static class PitrCommand
         if (Path.GetFileNameWithoutExtension(process) == "dotnet") words.Add(typeof(PitrCommand).Assembly.Location);
         var location = p.GetValue(GlobalOptions.Repo) ?? Environment.GetEnvironmentVariable("VARLOR_REPOSITORY")!;
         words.AddRange(["--repo", S3Or(location)]);
-        if (p.GetValue(GlobalOptions.PasswordFile) is { } file) words.AddRange(["--password-file", Path.GetFullPath(file)]);
+        if ((passwordFile ?? p.GetValue(GlobalOptions.PasswordFile)) is { } file) words.AddRange(["--password-file", Path.GetFullPath(file)]);
         words.AddRange(["wal", "fetch"]);
         // PostgreSQL replaces %f, %p and %r in restore_command: a literal % (in a path) must be written %%.
         return string.Join(' ', words.Select(w => PgConf.ShellWord(w).Replace("%", "%%", StringComparison.Ordinal))) + " %f %p";
+    }
+
+    /// <summary>The repository password in a 0400 file of the server's user, beside the data folder (not in it: base backups of the copy must not carry it); written atomically.</summary>
+    private static async Task WritePasswordCopyAsync(string path, string password, string osUser, CancellationToken ct)
+    {
+        var temp = path + ".tmp";
+        File.Delete(temp);
+        await using (var stream = new FileStream(temp, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+        await using (var writer = new StreamWriter(stream))
+            await writer.WriteAsync(password.AsMemory(), ct);
+        File.SetUnixFileMode(temp, UnixFileMode.UserRead);
+        await OsAccount.ChownAsync(temp, osUser, ct);
+        File.Move(temp, path, overwrite: true);
     }
 
     private static string S3Or(string location) => location.StartsWith("s3:", StringComparison.Ordinal) ? location : Path.GetFullPath(location);

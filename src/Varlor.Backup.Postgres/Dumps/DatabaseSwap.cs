@@ -46,6 +46,20 @@ public static class DatabaseSwap
         return old;
     }
 
+    /// <summary>The live database's owner, ACL, connection limit and settings, for the copy that will replace it.</summary>
+    public static async Task<DatabaseProperties> ReadPropertiesAsync(PgSettings settings, string live, CancellationToken ct)
+    {
+        await using var conn = await PgConnect.OpenAsync(settings, ct, DbRestorer.MaintenanceDatabase);
+        return await DatabaseProperties.ReadAsync(conn, live, ct);
+    }
+
+    /// <summary>Gives the restored copy what <see cref="ReadPropertiesAsync"/> read (before the swap: a failure leaves the live one alone).</summary>
+    public static async Task ApplyPropertiesAsync(PgSettings settings, DatabaseProperties properties, string restored, CancellationToken ct)
+    {
+        await using var conn = await PgConnect.OpenAsync(settings, ct, DbRestorer.MaintenanceDatabase);
+        await properties.ApplyAsync(conn, restored, ct);
+    }
+
     public static string Truncate(string name) => name.Length <= 63 ? name : name[..40] + name[^23..];
 
     private static async Task WaitGoneAsync(NpgsqlConnection conn, string database, CancellationToken ct)

@@ -55,18 +55,18 @@ public sealed class DbDumper(Repo repo, PgSettings settings)
 
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         await Exec(conn, "SET TRANSACTION READ ONLY", ct);
-        string snapshotName, database, encoding, collate, ctype, serverVersion;
+        string snapshotName, database, encoding, collate, ctype, serverVersion, owner;
         long dbBytes;
         await using (var cmd = new NpgsqlCommand("""
             SELECT pg_export_snapshot(), current_database(), pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,
-                   pg_database_size(d.oid), current_setting('server_version')
+                   pg_database_size(d.oid), current_setting('server_version'), pg_get_userbyid(d.datdba)
             FROM pg_database d WHERE d.datname = current_database()
             """, conn))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             await r.ReadAsync(ct);
-            (snapshotName, database, encoding, collate, ctype, dbBytes, serverVersion) =
-                (r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.GetString(6));
+            (snapshotName, database, encoding, collate, ctype, dbBytes, serverVersion, owner) =
+                (r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.GetString(6), r.GetString(7));
         }
         var tables = await Catalog.ReadTablesAsync(conn, options.ChecksumTables, ct);
 
@@ -88,7 +88,7 @@ public sealed class DbDumper(Repo repo, PgSettings settings)
                 manifest = new DumpManifest
                 {
                     Database = database, ServerVersion = serverVersion, PgDumpVersion = pgDumpVersion, Format = "custom --compress=0",
-                    Encoding = encoding, Collate = collate, Ctype = ctype, Started = started, Finished = DateTimeOffset.UtcNow,
+                    Encoding = encoding, Collate = collate, Ctype = ctype, Owner = owner, Started = started, Finished = DateTimeOffset.UtcNow,
                     DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3), DumpBytes = dump!.BytesRead, DatabaseBytes = dbBytes,
                     Tables = tables,
                 };

@@ -19,6 +19,8 @@ public sealed record RestoreRequest
     public string? PgBin { get; init; }
     /// <summary>Folder of the temporary copy of the dump that pg_restore --jobs needs (default: $TMPDIR).</summary>
     public string? TempFolder { get; init; }
+    /// <summary>Owner of a database created for the restore (default: the dumped database's; the restoring role must be a member of it).</summary>
+    public string? Owner { get; init; }
 }
 
 /// <summary>
@@ -57,7 +59,7 @@ public sealed class DbRestorer(Repo repo, PgSettings settings, StoredDump dump)
     public async Task<RestoreCheck> RestoreWholeAsync(RestoreRequest request, CancellationToken ct)
     {
         var tools = await ToolsAsync(request.PgBin, ct);
-        await CreateDatabaseAsync(request.TargetDatabase, ct);
+        await CreateDatabaseAsync(request.TargetDatabase, ct, request.Owner);
         try
         {
             await PgRestoreAsync(tools, request, ["--exit-on-error"], ct);
@@ -156,11 +158,18 @@ public sealed class DbRestorer(Repo repo, PgSettings settings, StoredDump dump)
     private static string ConnInfoDbName(string database) =>
         "dbname='" + database.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 
-    public async Task CreateDatabaseAsync(string name, CancellationToken ct)
+    /// <summary>
+    /// Creates the database owned by <paramref name="owner"/>, else by the dumped database's owner when that role
+    /// exists here: pg_restore gives every object back to its owner (ALTER ... OWNER TO), which PostgreSQL allows
+    /// only when the owner may create in the schema, and PostgreSQL 15's public schema belongs to the database owner.
+    /// </summary>
+    public async Task CreateDatabaseAsync(string name, CancellationToken ct, string? owner = null)
     {
         await using var conn = await PgConnect.OpenAsync(settings, ct, MaintenanceDatabase);
+        owner ??= dump.Manifest.Owner is { } recorded && await RoleExistsAsync(conn, recorded, ct) ? recorded : null;
         var m = dump.Manifest;
-        await using var cmd = new NpgsqlCommand($"CREATE DATABASE {Catalog.Quote(name)} TEMPLATE template0 ENCODING '{m.Encoding.Replace("'", "", StringComparison.Ordinal)}' LC_COLLATE '{m.Collate.Replace("'", "", StringComparison.Ordinal)}' LC_CTYPE '{m.Ctype.Replace("'", "", StringComparison.Ordinal)}'", conn);
+        await using var cmd = new NpgsqlCommand($"CREATE DATABASE {Catalog.Quote(name)} TEMPLATE template0 ENCODING '{m.Encoding.Replace("'", "", StringComparison.Ordinal)}' LC_COLLATE '{m.Collate.Replace("'", "", StringComparison.Ordinal)}' LC_CTYPE '{m.Ctype.Replace("'", "", StringComparison.Ordinal)}'" +
+            (owner is null ? "" : " OWNER " + Catalog.Quote(owner)), conn);
         try
         {
             await cmd.ExecuteNonQueryAsync(ct);
@@ -169,6 +178,18 @@ public sealed class DbRestorer(Repo repo, PgSettings settings, StoredDump dump)
         {
             throw new VarlorException($"database {name} already exists: choose another --target-db, or drop it first");
         }
+        catch (PostgresException e) when (e.SqlState == "42501" && owner is not null)
+        {
+            throw new VarlorException($"cannot create database {name} owned by {owner}, the dumped database's owner ({e.MessageText}): " +
+                $"the restoring role must be a member of {owner} (GRANT {owner} TO <role>; see the operator's guide)");
+        }
+    }
+
+    private static async Task<bool> RoleExistsAsync(NpgsqlConnection conn, string role, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1)", conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = role });
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     public async Task DropDatabaseAsync(string name, CancellationToken ct)

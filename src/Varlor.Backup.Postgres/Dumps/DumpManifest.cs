@@ -18,6 +18,8 @@ public sealed record DumpManifest
     public required string Encoding { get; init; }
     public required string Collate { get; init; }
     public required string Ctype { get; init; }
+    /// <summary>The database's owner: restores create the new database with this owner (null in dumps made before it was recorded).</summary>
+    public string? Owner { get; init; }
     public required DateTimeOffset Started { get; init; }
     public DateTimeOffset Finished { get; init; }
     public double DurationSeconds { get; init; }

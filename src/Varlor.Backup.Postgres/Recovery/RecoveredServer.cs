@@ -72,7 +72,7 @@ public static class RecoveredServer
         var pgCtl = tools.Path_("pg_ctl");
         if (Environment.UserName != "root") return (pgCtl, args);
         if (osUser is null) throw new VarlorException("PostgreSQL does not run as root: add --os-user USER (the data folder is given to that user)");
-        if (chownDir is not null) await ChildProcess.RunAsync("chown", ["-R", osUser + ":", chownDir], new Dictionary<string, string?>(), ct);
+        if (chownDir is not null) await OsAccount.ChownAsync(chownDir, osUser, ct);
         return ("runuser", ["-u", osUser, "--", pgCtl, .. args]);
     }
 

@@ -57,10 +57,8 @@ public static class ClusterVerify
                 "'db restore --target-dir' restores it for a manual check");
         var major = int.Parse(m.ServerVersion.Split('.')[0], CultureInfo.InvariantCulture);
         var tools = PgTools.Locate(options.PgBin, major);
-        var root = Environment.UserName == "root";
-        var osUser = root ? options.OsUser ?? (await UserExistsAsync("postgres", ct) ? "postgres"
-            : throw new VarlorException("PostgreSQL does not run as root and there is no user 'postgres': add --os-user USER to run the scratch server as")) : null;
-        if (osUser is not null && !await UserExistsAsync(osUser, ct)) throw new VarlorException($"--os-user {osUser}: no such user");
+        var root = OsAccount.IsRoot;
+        var osUser = root ? await OsAccount.ServerUserAsync(options.OsUser, ct) : null;
 
         var parent = Path.GetFullPath(options.TempFolder ?? (root ? "/tmp" : Path.GetTempPath()));
         if (!Directory.Exists(parent)) throw new VarlorException($"--temp-dir {parent} does not exist");
@@ -79,7 +77,7 @@ public static class ClusterVerify
             // A cluster configured outside its data folder (Debian's /etc/postgresql) holds no postgresql.conf.
             var conf = Path.Combine(data, "postgresql.conf");
             if (!File.Exists(conf)) await File.WriteAllTextAsync(conf, "# varlor-backup verify-restore: the backup held no postgresql.conf\n", ct);
-            if (osUser is not null) await ChildProcess.RunAsync("chown", ["-R", osUser + ":", scratch.Folder], new Dictionary<string, string?>(), ct);
+            if (osUser is not null) await OsAccount.ChownAsync(scratch.Folder, osUser, ct);
 
             var port = FreePort();
             progress($"starting it{(osUser is null ? "" : $" as {osUser}")}: recovery to the end of the backup");
@@ -118,19 +116,6 @@ public static class ClusterVerify
         finally
         {
             await scratch.CleanUpAsync();
-        }
-    }
-
-    private static async Task<bool> UserExistsAsync(string user, CancellationToken ct)
-    {
-        try
-        {
-            await ChildProcess.RunAsync("id", ["-u", user], new Dictionary<string, string?>(), ct);
-            return true;
-        }
-        catch (VarlorException)
-        {
-            return false;
         }
     }
 
