@@ -1,12 +1,10 @@
 -- PostgreSQL roles for varlor-server and varlor-backup, least privilege (PostgreSQL 15).
--- Run once as a superuser:  sudo -u postgres psql -v ON_ERROR_STOP=1 -f docs/postgres-roles.sql
+-- Run once as a superuser:  sudo -u postgres psql -v ON_ERROR_STOP=1 -d varlor -f docs/postgres-roles.sql
 -- then give each login role a password:  sudo -u postgres psql -c '\password varlor_backup'  (same for varlor_restore).
 -- The operator's guide ("Database (PostgreSQL)") explains each line; the tests run the commands as these roles.
 
 -- The service: varlor-server connects as varlor_prod, which owns the varlor database (and so, in PostgreSQL 15,
--- its public schema, where the migrations create the tables). Skip these two lines if they exist already.
-CREATE ROLE varlor_prod LOGIN;
-CREATE DATABASE varlor OWNER varlor_prod;
+-- its public schema, where the migrations create the tables); both exist already (README.md, docs/server.md).
 
 -- Backups (db dump, db basebackup [--count], wal status): read every table, stream base backups.
 -- pg_hba.conf needs a "replication" line for it as well as the usual one.

@@ -43,6 +43,25 @@ public static class DataDirRestore
         }
         await File.AppendAllTextAsync(Path.Combine(target, "postgresql.auto.conf"),
             "\n# varlor-backup db restore: a restored copy must never archive into the production archive\narchive_mode = 'off'\narchive_command = ''\n", ct);
+        await AddMissingConfigurationAsync(target, ct);
         return manifest;
+    }
+
+    /// <summary>
+    /// Debian (and others) keep postgresql.conf and pg_hba.conf in /etc, outside the data folder, so a base
+    /// backup of such a cluster holds neither, and PostgreSQL refuses to start without them. The copy gets an
+    /// empty postgresql.conf (defaults; postgresql.auto.conf still applies) and a pg_hba.conf that admits local
+    /// socket users as themselves and loopback clients by password, nothing else. Never pointed at the
+    /// production files: their data_directory would name the live cluster.
+    /// </summary>
+    private static async Task AddMissingConfigurationAsync(string target, CancellationToken ct)
+    {
+        var conf = Path.Combine(target, "postgresql.conf");
+        if (!File.Exists(conf))
+            await File.WriteAllTextAsync(conf, "# written by varlor-backup db restore: the backed-up cluster kept its configuration outside its data folder\n", ct);
+        var hba = Path.Combine(target, "pg_hba.conf");
+        if (!File.Exists(hba))
+            await File.WriteAllTextAsync(hba, "# written by varlor-backup db restore: the backed-up cluster kept pg_hba.conf outside its data folder\n" +
+                "local all all peer\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n", ct);
     }
 }

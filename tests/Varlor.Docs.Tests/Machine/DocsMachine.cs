@@ -61,7 +61,9 @@ public static class DocsMachine
         }
         finally
         {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            // VARLOR_DOCS_KEEP=1 keeps each block's output (WORK/results/NNN.out) to read after a failure.
+            if (Environment.GetEnvironmentVariable("VARLOR_DOCS_KEEP") != "1")
+                try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 
