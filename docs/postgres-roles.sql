@@ -1,5 +1,5 @@
 -- PostgreSQL roles for varlor-server and varlor-backup, least privilege (PostgreSQL 15).
--- Run once as a superuser:  sudo -u postgres psql -v ON_ERROR_STOP=1 -d varlor -f docs/postgres-roles.sql
+-- Run once as a superuser:  sudo -u postgres psql -v ON_ERROR_STOP=1 -d varlor < docs/postgres-roles.sql
 -- then give each login role a password:  sudo -u postgres psql -c '\password varlor_backup'  (same for varlor_restore).
 -- The operator's guide ("Database (PostgreSQL)") explains each line; the tests run the commands as these roles.
 

@@ -128,7 +128,9 @@ public sealed class PointInTimeRecoveryTests
             {
                 var started = await ProcessRunner.RunAsync(file, args, timeout: TimeSpan.FromSeconds(90));
                 Assert.True(started.ExitCode == 0, started.Output);
-                for (var i = 0; i < 300 && await h.ScalarAsync<bool>("SELECT pg_is_in_recovery()", lsnPort); i++) await Task.Delay(200);
+                // Up to 3 minutes: each segment is fetched by a new process, slow when the whole suite shares two cores.
+                for (var i = 0; i < 900 && await h.ScalarAsync<bool>("SELECT pg_is_in_recovery()", lsnPort); i++) await Task.Delay(200);
+                Assert.False(await h.ScalarAsync<bool>("SELECT pg_is_in_recovery()", lsnPort), "the copy did not finish recovery in 3 minutes");
                 Assert.Equal(10L, await h.ScalarAsync<long>("SELECT count(*) FROM marks", lsnPort));
             }
             finally

@@ -203,7 +203,7 @@ public sealed class ForgetTests
 
         var real = await cli.RunAsync(FilesRow);
         CliAssert.Success(real);
-        Assert.Contains("removed 3 snapshot(s)", real.Stdout);
+        Assert.Contains("removed 3 snapshots", real.Stdout);
         Assert.Contains("within-daily, within-weekly, within-monthly, within-yearly", real.Stdout);
         Assert.Contains("the newest snapshot of each day in the 30d, ISO week in the 12w, month in the 6m, year in the 2y before the newest", real.Stdout);
         var left = await cli.RunAsync("snapshots", "--json");

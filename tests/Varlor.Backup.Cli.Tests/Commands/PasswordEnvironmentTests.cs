@@ -1,14 +1,13 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Varlor.Backup.Cli.Tests.Support;
 
 namespace Varlor.Backup.Cli.Tests.Commands;
 
 /// <summary>
 /// Passwords as cron and systemd give them: VARLOR_PASSWORD_FILE, VARLOR_PASSWORD_COMMAND (and the VARLOR_FROM_ and
-/// VARLOR_NEW_ forms), in the documented order, and the guide's env-file lines run as printed under dash.
+/// VARLOR_NEW_ forms), in the documented order. (The guide's env-file lines run as printed, under dash with cron's
+/// environment, in tests/Varlor.Docs.Tests.)
 /// </summary>
-public sealed partial class PasswordEnvironmentTests
+public sealed class PasswordEnvironmentTests
 {
     private static async Task<CliHarness> InitializedAsync()
     {
@@ -79,50 +78,4 @@ public sealed partial class PasswordEnvironmentTests
         target.Env["VARLOR_PASSWORD"] = "third key";
         CliAssert.Success(await target.RunAsync("snapshots"));
     }
-
-    /// <summary>
-    /// Every line of the operator's guide that loads an env file uses the one form that exports its plain
-    /// VAR=value lines to the program (`. FILE` alone does not), and that form works in dash as cron runs it.
-    /// </summary>
-    [Fact]
-    public async Task The_guides_env_file_lines_reach_the_program_under_dash()
-    {
-        var guide = await File.ReadAllTextAsync(Path.Combine(Checkout.Root, "docs", "operators-guide.md"));
-        var prefixes = guide.Split('\n').Where(l => l.Contains(". /etc/varlor/", StringComparison.Ordinal)).ToList();
-        Assert.NotEmpty(prefixes);
-        var forms = new HashSet<string>();
-        foreach (var line in prefixes)
-        {
-            var m = EnvFileLine().Match(line);
-            Assert.True(m.Success, "not the documented env-file form: " + line);
-            forms.Add(m.Groups["prefix"].Value.Replace(m.Groups["file"].Value, "FILE", StringComparison.Ordinal));
-        }
-        var form = Assert.Single(forms);
-
-        using var cli = await InitializedAsync();
-        var envFile = cli.Path_("job.env");
-        await File.WriteAllTextAsync(envFile, $"# as in the guide: plain lines, no export\nVARLOR_REPOSITORY={cli.Repo}\nVARLOR_PASSWORD_FILE={cli.Path_("right")}\n");
-        var bin = Directory.CreateDirectory(cli.Path_("bin")).FullName;
-        var wrapper = Path.Combine(bin, "varlor-backup");
-        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "varlor-backup.dll")}' \"$@\"\n");
-        File.SetUnixFileMode(wrapper, (UnixFileMode)0x1ED);
-
-        var psi = new ProcessStartInfo("/bin/dash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(form.Replace("FILE", envFile, StringComparison.Ordinal) + "varlor-backup snapshots --json");
-        // cron's environment: no repository or password of our own, a short PATH.
-        psi.Environment.Clear();
-        psi.Environment["PATH"] = bin + ":/usr/bin:/bin";
-        psi.Environment["HOME"] = cli.Root;
-        psi.Environment["VARLOR_KDF_MEMORY_KIB"] = "8192";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = await p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {stderr}");
-        Assert.StartsWith("[", (await stdout).TrimStart());
-    }
-
-    [GeneratedRegex(@"(?<prefix>set -a; \. (?<file>/etc/varlor/[\w.-]+\.env); set \+a; )varlor-backup ")]
-    private static partial Regex EnvFileLine();
 }

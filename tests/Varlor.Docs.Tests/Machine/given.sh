@@ -3,7 +3,8 @@
 # with "production" also the service's role varlor_prod owning database
 # varlor, varlor-server (staged by the test beforehand with ./install into $checkout/artifacts/install) copied to
 # /opt/varlor-server and running as OS user varlor with storage in /var/www/varlor/storage and logs in
-# /var/log/varlor, two tenants with a few uploads. Nothing here is a step of the docs.
+# /var/log/varlor, two tenants with a few uploads, and an S3 store on the backup network with its access keys in
+# /etc/varlor/aws-credentials. Nothing here is a step of the docs.
 set -euo pipefail
 install -d -o postgres -g postgres -m 2775 /run/postgresql
 pg_lsclusters -h | grep -q '^15 \+main ' || pg_createcluster 15 main
@@ -47,6 +48,19 @@ for tenant in acme globex; do
   done
 done
 rm -f /tmp/upload.csv
+# An S3-compatible store on the backup network (s3rver, from .ci/install-deps, as objects.backup.lan:7480) and
+# the access keys its administrator issued, in a root-only file.
+s3rver=
+for candidate in /opt/varlor-test-tools/node_modules/s3rver/bin/s3rver.js "$checkout/.tools/node_modules/s3rver/bin/s3rver.js"; do
+  [ -f "$candidate" ] && { s3rver=$candidate; break; }
+done
+[ -n "$s3rver" ] || { echo "s3rver is not installed: run .ci/install-deps"; exit 1; }
+mkdir -p /srv/objects
+echo '127.0.0.1 objects.backup.lan' >>/etc/hosts
+NODE_OPTIONS=--openssl-legacy-provider node "$s3rver" -d /srv/objects -a 127.0.0.1 -p 7480 -s >/var/log/s3rver.log 2>&1 &
+for _ in $(seq 1 60); do curl -s -o /dev/null http://127.0.0.1:7480/ && break; sleep 0.5; done
+install -m 0600 /dev/null /etc/varlor/aws-credentials
+printf '[default]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n' >/etc/varlor/aws-credentials
 # The operator knows one tenant's key (e.g. from the tenant's support ticket); docs may use it as $TENANT_KEY.
 install -m 0600 /dev/null /root/tenant-acme.key && echo "${keys[acme]}" >/root/tenant-acme.key
 unset -f server
