@@ -57,7 +57,7 @@ done
 [ -n "$s3rver" ] || { echo "s3rver is not installed: run .ci/install-deps"; exit 1; }
 mkdir -p /srv/objects
 echo '127.0.0.1 objects.backup.lan' >>/etc/hosts
-NODE_OPTIONS=--openssl-legacy-provider node "$s3rver" -d /srv/objects -a 127.0.0.1 -p 7480 -s >/var/log/s3rver.log 2>&1 &
+NODE_OPTIONS=--openssl-legacy-provider node "$s3rver" -d /srv/objects -a 127.0.0.1 -p 7480 -s --no-vhost-buckets >/var/log/s3rver.log 2>&1 &
 for _ in $(seq 1 60); do curl -s -o /dev/null http://127.0.0.1:7480/ && break; sleep 0.5; done
 install -m 0600 /dev/null /etc/varlor/aws-credentials
 printf '[default]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n' >/etc/varlor/aws-credentials
