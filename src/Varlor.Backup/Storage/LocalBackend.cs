@@ -148,7 +148,12 @@ public sealed class LocalBackend(string root) : IStorageBackend
         {
             ct.ThrowIfCancellationRequested();
             if (fi.Name.StartsWith('.')) continue; // temp files of interrupted writes
-            yield return (fi.Name, fi.Length);
+            // The size comes from a stat after the folder was read: a file removed in between (another process's
+            // lock, released while we list) is simply not there any more.
+            long size;
+            try { size = fi.Length; }
+            catch (FileNotFoundException) { continue; }
+            yield return (fi.Name, size);
         }
     }
 
