@@ -19,10 +19,10 @@ public sealed class HealthAndMaintenanceTests(ServerFixture server) : IClassFixt
         Assert.True(body.RootElement.GetProperty("storage").GetProperty("ok").GetBoolean());
     }
 
-    [Fact]
-    public async Task Health_is_503_naming_the_database_when_it_is_unreachable()
+    /// <summary>The service started against a database port where nothing listens.</summary>
+    private async Task<Microsoft.AspNetCore.Builder.WebApplication> StartWithUnreachableDatabaseAsync(string name)
     {
-        var root = Path.Combine(server.Root, "dead-db");
+        var root = Path.Combine(server.Root, name);
         var settings = server.Settings with
         {
             ConnectionString = "Host=127.0.0.1;Port=1;Database=nothing;Username=nobody;Timeout=2",
@@ -30,8 +30,15 @@ public sealed class HealthAndMaintenanceTests(ServerFixture server) : IClassFixt
             LogDirectory = Path.Combine(root, "logs"),
             MigrateOnStart = false,
         };
-        await using var app = await VarlorApp.CreateAsync(settings, "http://127.0.0.1:0", CancellationToken.None);
+        var app = await VarlorApp.CreateAsync(settings, "http://127.0.0.1:0", CancellationToken.None);
         await app.StartAsync();
+        return app;
+    }
+
+    [Fact]
+    public async Task Health_is_503_naming_the_database_when_it_is_unreachable()
+    {
+        await using var app = await StartWithUnreachableDatabaseAsync("dead-db");
         using var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
 
         var response = await client.GetAsync("/health");
@@ -46,16 +53,7 @@ public sealed class HealthAndMaintenanceTests(ServerFixture server) : IClassFixt
     [Fact]
     public async Task Requests_answer_503_with_retry_after_not_500_when_the_database_is_unreachable()
     {
-        var root = Path.Combine(server.Root, "dead-db-api");
-        var settings = server.Settings with
-        {
-            ConnectionString = "Host=127.0.0.1;Port=1;Database=nothing;Username=nobody;Timeout=2",
-            StorageRoot = Path.Combine(root, "storage"),
-            LogDirectory = Path.Combine(root, "logs"),
-            MigrateOnStart = false,
-        };
-        await using var app = await VarlorApp.CreateAsync(settings, "http://127.0.0.1:0", CancellationToken.None);
-        await app.StartAsync();
+        await using var app = await StartWithUnreachableDatabaseAsync("dead-db-api");
         using var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
         client.DefaultRequestHeaders.Add("X-Api-Key", "vk_any");
 
