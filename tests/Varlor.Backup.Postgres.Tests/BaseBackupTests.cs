@@ -12,10 +12,8 @@ public sealed class BaseBackupTests
     {
         await using var h = await DbHarness.CreateAsync("physical");
         await h.ExecAsync("CREATE TABLE marks (id int PRIMARY KEY, note text); INSERT INTO marks SELECT g, 'before' FROM generate_series(1, 500) g");
-        h.Env["VARLOR_PROGRESS_SECONDS"] = "0.01"; // a progress line as often as possible, so that this small cluster shows one
         var backup = await h.RunAsync("db", "basebackup");
         backup.AssertSuccess();
-        Assert.Matches(@"\] db basebackup: [\d.]+ [KMG]?i?B, ", backup.Stderr);
         Assert.Contains("archive_mode is off", backup.Stderr); // the shared cluster does not archive: said, not hidden
         Assert.Contains("recovers only to its own end", backup.Stderr);
         await h.ExecAsync("INSERT INTO marks VALUES (501, 'after')");

@@ -226,10 +226,7 @@ public static class DbCommand
             var output = GlobalOptions.Output(p);
             using var repo = await GlobalOptions.OpenAsync(p, ct);
             await using var _ = await RepositoryLock.AcquireAsync(repo, exclusive: false, "db basebackup", ct);
-            var backup = new BaseBackup(repo, Settings(p));
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var (result, m) = await ProgressDisplay.RunAsync(output, "db basebackup", () => new ProgressSample(0, 0, backup.BytesDone, 0, clock.Elapsed),
-                backup.RunAsync(p.GetValue(PgBin), p.GetValue(tags) ?? [], ct, p.GetValue(count)), unit: null);
+            var (result, m) = await new BaseBackup(repo, Settings(p)).RunAsync(p.GetValue(PgBin), p.GetValue(tags) ?? [], ct, p.GetValue(count));
             if (output.Json)
             {
                 output.WriteJson(new { snapshot = result.SnapshotId.ToString(), short_id = result.SnapshotId.Short, manifest = m, data_added = result.Snapshot.Summary!.DataAdded });

@@ -92,9 +92,6 @@ public sealed class BaseBackup(Repo repo, PgSettings settings)
     public static int CompressionLevel { get; } = int.TryParse(Environment.GetEnvironmentVariable("VARLOR_BASEBACKUP_ZSTD_LEVEL"), out var l) && l is >= -5 and <= 19 ? l : 1;
     private readonly StreamArchiver _archiver = new(repo);
 
-    /// <summary>Bytes of pg_basebackup's tar stream read so far (for progress).</summary>
-    public long BytesDone => _archiver.BytesDone;
-
     public async Task<(BackupResult Backup, BaseBackupManifest Manifest)> RunAsync(string? pgBin, IReadOnlyList<string> tags, CancellationToken ct, bool count = false)
     {
         var clock = Stopwatch.StartNew();
