@@ -212,9 +212,9 @@ public static class DbCommand
         return cmd;
     }
 
+    /// <summary>The newest base backup, by the same rule as every 'latest' (damaged snapshots are passed over).</summary>
     private static async Task<Repository.Snapshots.Snapshot> LatestBaseBackupAsync(Repository.Repository repo, CancellationToken ct) =>
-        (await repo.LoadSnapshotsAsync(ct, problems: [])).Where(s => s.Tags.Contains("basebackup")).OrderBy(s => s.Time).LastOrDefault()
-        ?? throw new VarlorException("no base backup in this repository (no snapshot tagged basebackup)");
+        SnapshotSelector.Latest(await repo.LoadSnapshotsAsync(ct, problems: []), SnapshotFilter.None with { Kind = SnapshotKind.BaseBackup });
 
     private static Command BaseBackupCommand()
     {
